@@ -1,0 +1,24 @@
+GO ?= go
+
+.PHONY: test demo lint bench tidy build
+
+# The whole test suite (what .ci/run runs).
+test:
+	$(GO) test -race -count=1 ./...
+
+# The main job on the demo repository.
+demo:
+	$(GO) run ./cmd/kustoguard check testdata/demo/base testdata/demo/head
+
+lint:
+	$(GO) vet ./...
+	staticcheck ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+build:
+	$(GO) build -o bin/kustoguard ./cmd/kustoguard
+
+tidy:
+	$(GO) mod tidy

@@ -1,0 +1,7 @@
+// Package bot is the GitHub App: it verifies and queues webhook deliveries,
+// fetches pull requests through the narrow GitHub interface, runs the
+// review engine (package checks), and reports the result as a check run and
+// a pull request review, holding the check until an approver approves
+// flagged changes. All GitHub I/O goes through GitHub; github_client.go is
+// the only file that speaks go-github.
+package bot
