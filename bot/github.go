@@ -110,6 +110,7 @@ type PRReview struct {
 	User      string
 	State     string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
 	CommitSHA string
+	Body      string
 }
 
 // GitHub is everything the bot asks of GitHub for one installation. Methods
@@ -136,6 +137,12 @@ type GitHub interface {
 	CreateReview(ctx context.Context, r Repo, number int, rev Review) error
 	// CreateFileComment posts a file-level review comment (subject_type file).
 	CreateFileComment(ctx context.Context, r Repo, number int, commitSHA, path, body string) error
+
+	// IssueComments lists the pull request's conversation comments.
+	IssueComments(ctx context.Context, r Repo, number int) ([]PostedComment, error)
+	// CreateIssueComment posts a conversation comment (the bot records
+	// approvals given with the check run's button this way).
+	CreateIssueComment(ctx context.Context, r Repo, number int, body string) error
 
 	// Permission is the user's permission on the repository: admin, maintain,
 	// write, triage, read or none.

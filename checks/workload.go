@@ -1,0 +1,102 @@
+package checks
+
+import (
+	"encoding/json"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kustoguard/kustoguard/render"
+)
+
+// Workload is an object that runs pods, with its pod template decoded.
+type Workload struct {
+	Object *render.Object
+	// TemplatePath is the path of the pod template's spec within the object
+	// (SourceOf syntax), e.g. spec.template.spec for a Deployment.
+	TemplatePath []string
+	// Labels are the pod template's labels.
+	Labels map[string]string
+	Spec   corev1.PodSpec
+	// LongRunning is true for kinds whose pods should serve until replaced
+	// (Deployment, StatefulSet, DaemonSet, ReplicaSet, bare Pod), false for
+	// Jobs and CronJobs, which probes do not apply to.
+	LongRunning bool
+}
+
+// workloadKinds maps a workload kind to where its pod template lives.
+var workloadKinds = map[string]struct {
+	template    []string
+	longRunning bool
+}{
+	"Deployment":            {[]string{"spec", "template"}, true},
+	"StatefulSet":           {[]string{"spec", "template"}, true},
+	"DaemonSet":             {[]string{"spec", "template"}, true},
+	"ReplicaSet":            {[]string{"spec", "template"}, true},
+	"ReplicationController": {[]string{"spec", "template"}, true},
+	"Job":                   {[]string{"spec", "template"}, false},
+	"CronJob":               {[]string{"spec", "jobTemplate", "spec", "template"}, false},
+}
+
+// WorkloadOf decodes o's pod template; ok is false when o runs no pods or
+// its template does not decode.
+func WorkloadOf(o *render.Object) (w Workload, ok bool) {
+	var tmplPath []string
+	longRunning := true
+	if o.ID.Kind == "Pod" && o.ID.Group() == "" {
+		tmplPath = nil
+	} else if k, known := workloadKinds[o.ID.Kind]; known && (o.ID.Group() == "apps" || o.ID.Group() == "batch" || o.ID.Group() == "") {
+		tmplPath, longRunning = k.template, k.longRunning
+	} else {
+		return Workload{}, false
+	}
+	tmpl := any(o.Fields)
+	if tmplPath != nil {
+		v, found := o.Get(tmplPath...)
+		if !found {
+			return Workload{}, false
+		}
+		tmpl = v
+	}
+	b, err := json.Marshal(tmpl)
+	if err != nil {
+		return Workload{}, false
+	}
+	var pt struct {
+		Metadata struct {
+			Labels map[string]string `json:"labels"`
+		} `json:"metadata"`
+		Spec corev1.PodSpec `json:"spec"`
+	}
+	if err := json.Unmarshal(b, &pt); err != nil {
+		return Workload{}, false
+	}
+	return Workload{
+		Object:       o,
+		TemplatePath: append(append([]string{}, tmplPath...), "spec"),
+		Labels:       pt.Metadata.Labels,
+		Spec:         pt.Spec,
+		LongRunning:  longRunning,
+	}, true
+}
+
+// Workloads returns the workloads among objs, in order.
+func Workloads(objs []render.Object) []Workload {
+	var out []Workload
+	for i := range objs {
+		if w, ok := WorkloadOf(&objs[i]); ok {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// ContainerPath is the SourceOf path of a container (or init container)
+// named name within the workload's pod spec.
+func (w Workload) ContainerPath(init bool, name string, rest ...string) []string {
+	field := "containers"
+	if init {
+		field = "initContainers"
+	}
+	p := append(append([]string{}, w.TemplatePath...), field, "[name="+name+"]")
+	return append(p, rest...)
+}
