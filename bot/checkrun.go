@@ -1,0 +1,156 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/kustoguard/kustoguard/report"
+)
+
+// maxAnnotations is how many annotations GitHub takes in one request.
+const maxAnnotations = 50
+
+// approveAction is the check run button that approves flagged changes.
+var approveAction = CheckAction{
+	Label:       "Approve",
+	Description: "Approve the flagged changes",
+	Identifier:  "approve",
+}
+
+// externalID keys a check run by what its review depends on: the base and
+// head commits and the configuration blob. Replicas and events that see the
+// same inputs compute the same id and converge on one run.
+func externalID(baseSHA, headSHA, configBlob string) string {
+	sum := sha256.Sum256([]byte(baseSHA + "\x00" + headSHA + "\x00" + configBlob))
+	return "kg1-" + hex.EncodeToString(sum[:10])
+}
+
+// unkeyedID is the external id of a run created when the configuration
+// could not be read (so the real id is unknown); the next evaluation that
+// can read it adopts the run instead of creating a second one.
+func unkeyedID(baseSHA, headSHA string) string {
+	return externalID(baseSHA, headSHA, "unknown-config")
+}
+
+// blobSHA is git's object id of a file's content, as GitHub reports it; ""
+// for an absent file.
+func blobSHA(content []byte) string {
+	if content == nil {
+		return ""
+	}
+	h := sha1.New()
+	h.Write([]byte("blob " + strconv.Itoa(len(content)) + "\x00"))
+	h.Write(content)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// checkRunRef is the run a review reports to.
+type checkRunRef struct {
+	id int64
+	// annotations is how many annotations the run already holds: GitHub
+	// appends, so a re-run on the same run sends only the missing ones.
+	annotations int
+}
+
+// openCheckRun finds our run for (head, extID) and puts it in progress, or
+// creates it in progress. A run with the adopt id (unkeyedID) is taken
+// over and re-keyed. It lists right before creating to keep the window in
+// which two replicas could both create small.
+func openCheckRun(ctx context.Context, gh GitHub, r Repo, head, extID, adopt string, now time.Time) (checkRunRef, error) {
+	runs, err := gh.CheckRuns(ctx, r, head, CheckName)
+	if err != nil {
+		return checkRunRef{}, fmt.Errorf("listing check runs: %w", err)
+	}
+	var found *CheckRun
+	for _, id := range []string{extID, adopt} {
+		for i := range runs {
+			// The oldest matching run wins, should a race ever have made two.
+			if id != "" && runs[i].ExternalID == id && (found == nil || runs[i].ID < found.ID) {
+				found = &runs[i]
+			}
+		}
+		if found != nil {
+			break
+		}
+	}
+	if found != nil {
+		ref := checkRunRef{id: found.ID}
+		if found.Output != nil {
+			ref.annotations = found.Output.AnnotationsCount
+		}
+		if found.Status != "in_progress" || found.ExternalID != extID {
+			upd := CheckRun{Name: CheckName, HeadSHA: head, ExternalID: extID, Status: "in_progress", StartedAt: now}
+			if err := gh.UpdateCheckRun(ctx, r, found.ID, upd); err != nil {
+				return checkRunRef{}, fmt.Errorf("restarting check run %d: %w", found.ID, err)
+			}
+		}
+		return ref, nil
+	}
+	id, err := gh.CreateCheckRun(ctx, r, CheckRun{
+		Name: CheckName, HeadSHA: head, ExternalID: extID, Status: "in_progress", StartedAt: now,
+	})
+	if err != nil {
+		return checkRunRef{}, fmt.Errorf("creating check run: %w", err)
+	}
+	return checkRunRef{id: id}, nil
+}
+
+// completeCheckRun reports rep on the run. GitHub takes 50 annotations per
+// request and appends them, so all but the last batch go first in updates
+// that keep the run in progress, and the last batch rides on the completing
+// update: the run is never seen completed with annotations missing.
+// Annotations the run already holds (a re-run with the same inputs) are
+// not sent again.
+func completeCheckRun(ctx context.Context, gh GitHub, r Repo, run checkRunRef, head string, rep report.CheckRun, actions []CheckAction) error {
+	anns := annotations(rep.Annotations)
+	if run.annotations >= len(anns) {
+		anns = nil
+	} else {
+		anns = anns[run.annotations:]
+	}
+	for len(anns) > maxAnnotations {
+		upd := CheckRun{
+			Name: CheckName, HeadSHA: head, Status: "in_progress",
+			Output: &CheckOutput{Title: rep.Title, Summary: rep.Summary, Annotations: anns[:maxAnnotations]},
+		}
+		if err := gh.UpdateCheckRun(ctx, r, run.id, upd); err != nil {
+			return fmt.Errorf("adding annotations to check run %d: %w", run.id, err)
+		}
+		anns = anns[maxAnnotations:]
+	}
+	if actions == nil {
+		actions = []CheckAction{} // clears a button an earlier evaluation showed
+	}
+	final := CheckRun{
+		Name: CheckName, HeadSHA: head, Status: "completed", Conclusion: rep.Conclusion,
+		Output:  &CheckOutput{Title: rep.Title, Summary: rep.Summary, Text: rep.Text, Annotations: anns},
+		Actions: actions,
+	}
+	if err := gh.UpdateCheckRun(ctx, r, run.id, final); err != nil {
+		return fmt.Errorf("completing check run %d: %w", run.id, err)
+	}
+	return nil
+}
+
+func annotations(in []report.Annotation) []Annotation {
+	out := make([]Annotation, 0, len(in))
+	for _, a := range in {
+		line := max(a.Line, 1)
+		out = append(out, Annotation{
+			Path: a.Path, StartLine: line, EndLine: line,
+			Level: a.Level, Title: a.Title, Message: a.Message,
+		})
+	}
+	return out
+}
+
+// failureReport is what the check run says when the review could not be
+// done: a user error (title and message given) or a fault.
+func failureReport(title, summary string) report.CheckRun {
+	return report.CheckRun{Conclusion: report.Failure, Title: title, Summary: summary}
+}
