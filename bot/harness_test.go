@@ -160,7 +160,6 @@ func (h *harness) assertRun(sha, conclusion, title string) *fakeRun {
 	return r
 }
 
-
 // finding builds a new finding.
 func finding(rule string, sev checks.Severity, approval bool, file string, line int, msg string) checks.Finding {
 	return checks.Finding{

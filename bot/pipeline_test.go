@@ -168,7 +168,9 @@ func TestProcess_faults(t *testing.T) {
 	}
 	t.Run("engineError", func(t *testing.T) {
 		h := newHarness(t)
-		h.reviewF = func(context.Context, checks.ReviewInput) (*checks.Result, error) { return nil, errors.New("rendering: out of budget") }
+		h.reviewF = func(context.Context, checks.ReviewInput) (*checks.Result, error) {
+			return nil, errors.New("rendering: out of budget")
+		}
 		if err := h.process(h.job("pull_request", "opened")); err == nil {
 			t.Fatal("no error returned")
 		}
