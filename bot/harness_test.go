@@ -35,7 +35,7 @@ var testRepo = Repo{Owner: "acme", Name: "gitops", InstallationID: 7}
 // documented contracts of report.Build, report.Comments and
 // checks.ApprovalFingerprint.
 type harness struct {
-	t  *testing.T
+	t  testing.TB
 	gh *fakeGitHub
 	p  *Pipeline
 
@@ -47,7 +47,7 @@ type harness struct {
 	reviewF func(ctx context.Context, in checks.ReviewInput) (*checks.Result, error)
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	h := &harness{t: t, gh: newFakeGitHub(testBot), result: &checks.Result{}, config: checks.DefaultConfig(), stages: map[string]int{}}
 	h.gh.setTree(baseSHA, map[string]string{"apps/api/deploy.yaml": "kind: Deployment\n"})
