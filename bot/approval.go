@@ -237,7 +237,11 @@ func evaluateGate(ctx context.Context, in gateInput) (report.Approval, error) {
 	}
 	j := in.job
 	if j.Event == "check_run" && j.Action == "requested_action" && j.RequestedAction == approveAction.Identifier {
-		if err := accept(j.Sender, 0); err != nil {
+		// A press on an older head's run approved what that head flagged,
+		// which a later push may have changed: it does not carry over.
+		if j.HeadSHA != in.pr.HeadSHA {
+			in.log.InfoContext(ctx, "approval ignored: button pressed on an older head", "user", j.Sender, "pressed_on", j.HeadSHA)
+		} else if err := accept(j.Sender, 0); err != nil {
 			return report.Approval{}, err
 		}
 	}

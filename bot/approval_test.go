@@ -96,6 +96,15 @@ func TestApprovalGate(t *testing.T) {
 			conclusion: "success", title: "Approved by @bob", markers: 1,
 		},
 		{
+			name: "buttonOnOlderHead", cfg: secTeam,
+			steps: func(h *harness) Job {
+				j := h.job("check_run", "requested_action")
+				j.Sender, j.RequestedAction, j.HeadSHA = "bob", "approve", "0000000000000000000000000000000000000000"
+				return j
+			},
+			conclusion: "action_required", title: "Approval needed",
+		},
+		{
 			name: "buttonByAuthor", cfg: &checks.Config{Approvers: []checks.Approvers{{Users: []string{"dev"}}}},
 			steps: func(h *harness) Job {
 				j := h.job("check_run", "requested_action")

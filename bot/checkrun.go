@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/kustoguard/kustoguard/checks"
 	"github.com/kustoguard/kustoguard/report"
 )
 
@@ -149,8 +151,43 @@ func annotations(in []report.Annotation) []Annotation {
 	return out
 }
 
-// failureReport is what the check run says when the review could not be
-// done: a user error (title and message given) or a fault.
-func failureReport(title, summary string) report.CheckRun {
-	return report.CheckRun{Conclusion: report.Failure, Title: title, Summary: summary}
+// invalidConfigReport is the result for a configuration that does not
+// parse: the repository's problem, so a result rather than a fault.
+func invalidConfigReport(baseRef string, err error) report.CheckRun {
+	return report.CheckRun{
+		Conclusion: report.Failure,
+		Title:      "Invalid " + checks.ConfigPath,
+		Summary: fmt.Sprintf("kustoguard reads its configuration from the base branch (%s), and it does not parse:\n\n```\n%s\n```\n\n"+
+			"Fix %s on %s, then re-run the check.", baseRef, errorText(err), checks.ConfigPath, baseRef),
+	}
+}
+
+// loadFailureReport is the result for a repository that cannot be loaded,
+// typically one over the size limits.
+func loadFailureReport(err error) report.CheckRun {
+	return report.CheckRun{
+		Conclusion: report.Failure,
+		Title:      "kustoguard could not load the repository",
+		Summary:    fmt.Sprintf("```\n%s\n```\n\nkustoguard reviews repositories within its size limits; nothing was rendered.", errorText(err)),
+	}
+}
+
+// errorText is an error as shown in a check run: bounded, since GitHub
+// refuses summaries over 65,535 characters, and unable to close the code
+// fence it is shown in.
+func errorText(err error) string {
+	s := strings.ReplaceAll(err.Error(), "```", "'''")
+	if len(s) > 4000 {
+		s = s[:4000] + " …"
+	}
+	return s
+}
+
+// faultReport is what the check run says when a fault stopped the review.
+func faultReport(err error) report.CheckRun {
+	return report.CheckRun{
+		Conclusion: report.Failure,
+		Title:      "kustoguard could not finish the review",
+		Summary:    fmt.Sprintf("kustoguard ran into an error while reviewing this pull request:\n\n```\n%s\n```\n\nRe-run the check to try again.", errorText(err)),
+	}
 }

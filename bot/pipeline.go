@@ -86,6 +86,9 @@ func NewPipeline(cfg PipelineConfig) *Pipeline {
 	if eng.review == nil {
 		eng.review = checks.Review
 	}
+	if cfg.BotLogin == "" {
+		cfg.Logger.Warn("no bot login configured: approvals recorded by the bot will not be recognized")
+	}
 	p := &Pipeline{cfg: cfg, eng: eng}
 	if cfg.TreeCacheBytes > 0 {
 		p.cache = newTreeCache(cfg.TreeCacheBytes)
@@ -197,9 +200,7 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 		parsed, err := p.eng.parseConfig(cfgBytes)
 		if err != nil {
 			r.log.InfoContext(ctx, "invalid repository configuration", "error", err)
-			return r.complete(ctx, failureReport("Invalid "+checks.ConfigPath, fmt.Sprintf(
-				"kustoguard reads its configuration from the base branch (%s), and it does not parse:\n\n```\n%v\n```\n\nFix %s on %s, then re-run the check.",
-				r.pr.BaseRef, err, checks.ConfigPath, r.pr.BaseRef)), nil)
+			return r.complete(ctx, invalidConfigReport(r.pr.BaseRef, err), nil)
 		}
 		cfg = parsed
 	}
@@ -212,8 +213,7 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 	var tle *treeLoadError
 	if errors.As(err, &tle) {
 		r.log.InfoContext(ctx, "repository not loadable", "error", err)
-		return r.complete(ctx, failureReport("kustoguard could not load the repository", fmt.Sprintf(
-			"%v\n\nkustoguard reviews repositories within its size limits; nothing was rendered.", err)), nil)
+		return r.complete(ctx, loadFailureReport(err), nil)
 	}
 	if err != nil {
 		return err
@@ -222,7 +222,7 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 
 	start = time.Now()
 	paths := changedPaths(files)
-	result, err := p.eng.review(ctx, checks.ReviewInput{
+	result, err := p.safeReview(ctx, checks.ReviewInput{
 		BaseName: r.pr.BaseRef, HeadName: short(r.pr.HeadSHA),
 		Base: base, Head: head, Changed: paths, Config: cfg, Rules: p.cfg.Rules,
 	})
@@ -323,13 +323,26 @@ func (r *reviewRun) fail(ctx context.Context, err error) error {
 	r.log.ErrorContext(ctx, "review failed", "error", err)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	rep := failureReport("kustoguard could not finish the review", fmt.Sprintf(
-		"kustoguard ran into an error while reviewing this pull request:\n\n```\n%v\n```\n\nRe-run the check to try again.", err))
-	if cerr := r.complete(cctx, rep, nil); cerr != nil {
+	if cerr := r.complete(cctx, faultReport(err), nil); cerr != nil {
 		r.log.ErrorContext(ctx, "completing the failed check run", "error", cerr)
 		return errors.Join(err, cerr)
 	}
 	return err
+}
+
+// safeReview runs the engine, turning a panic into an error so that the
+// check run is still completed.
+func (p *Pipeline) safeReview(ctx context.Context, in checks.ReviewInput) (res *checks.Result, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, fmt.Errorf("internal error in the review engine: %v", v)
+		}
+	}()
+	res, err = p.eng.review(ctx, in)
+	if err == nil && res == nil {
+		err = errors.New("the review engine returned no result")
+	}
+	return res, err
 }
 
 func (p *Pipeline) observe(stage string, d time.Duration) {

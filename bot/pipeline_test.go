@@ -323,3 +323,15 @@ func TestProcess_idempotent(t *testing.T) {
 		h.assertRun(headSHA, "success", "")
 	})
 }
+
+func TestProcess_enginePanics(t *testing.T) {
+	h := newHarness(t)
+	h.reviewF = func(context.Context, checks.ReviewInput) (*checks.Result, error) { panic("index out of range") }
+	if err := h.process(h.job("pull_request", "opened")); err == nil {
+		t.Fatal("no error returned")
+	}
+	r := h.assertRun(headSHA, "failure", "kustoguard could not finish the review")
+	if !strings.Contains(r.run.Output.Summary, "index out of range") {
+		t.Errorf("summary:\n%s", r.run.Output.Summary)
+	}
+}

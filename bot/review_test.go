@@ -153,3 +153,16 @@ func TestPlanReview_skipsPosted(t *testing.T) {
 		t.Errorf("plan: %+v", plan)
 	}
 }
+
+func TestProcess_humanMarkersIgnored(t *testing.T) {
+	h := newHarness(t)
+	f := finding("readiness-probe-missing", checks.Error, false, "apps/api/deploy.yaml", 2, "no probe")
+	h.setResult(f)
+	// Someone quoting the bot's marker does not stop the bot commenting.
+	h.gh.rcs[prNumber] = []PostedComment{{User: "dev", Path: "apps/api/deploy.yaml", Body: "<!-- kustoguard:fingerprint=" + findingFingerprint(f) + " -->"}}
+	h.gh.reviews[prNumber] = []PRReview{{ID: 1, User: "dev", State: "COMMENTED", CommitSHA: headSHA, Body: reviewMarker}}
+	h.mustProcess(h.job("pull_request", "opened"))
+	if revs := h.gh.created[prNumber]; len(revs) != 1 || len(revs[0].Comments) != 1 {
+		t.Errorf("reviews %+v, want one with one comment", revs)
+	}
+}
