@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -51,55 +52,83 @@ func blobSHA(content []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// checkRunRef is the run a review reports to.
-type checkRunRef struct {
+// checkRun is one run a review reports to.
+type checkRun struct {
 	id int64
 	// annotations is how many annotations the run already holds: GitHub
 	// appends, so a re-run on the same run sends only the missing ones.
 	annotations int
 }
 
-// openCheckRun finds our run for (head, extID) and puts it in progress, or
-// creates it in progress. A run with the adopt id (unkeyedID) is taken
-// over and re-keyed. It lists right before creating to keep the window in
-// which two replicas could both create small.
-func openCheckRun(ctx context.Context, gh GitHub, r Repo, head, extID, adopt string, now time.Time) (checkRunRef, error) {
-	runs, err := gh.CheckRuns(ctx, r, head, CheckName)
-	if err != nil {
-		return checkRunRef{}, fmt.Errorf("listing check runs: %w", err)
+// checkRuns are the runs a review reports to: normally one. Should two
+// replicas ever both have created a run for the same inputs (the list and
+// the create are two requests), every evaluation reports to all of them,
+// so they never disagree; GitHub cannot delete a check run.
+type checkRuns []checkRun
+
+func (rs checkRuns) ids() []int64 {
+	out := make([]int64, len(rs))
+	for i, r := range rs {
+		out[i] = r.id
 	}
-	var found *CheckRun
+	return out
+}
+
+// openCheckRuns finds our runs for (head, extID) and puts them in
+// progress, or creates one in progress. Runs with the adopt id (unkeyedID)
+// are taken over and re-keyed when no run has extID. It lists right before
+// creating to keep the window in which two replicas could both create small.
+func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt string, now time.Time) (checkRuns, error) {
+	listed, err := gh.CheckRuns(ctx, r, head, CheckName)
+	if err != nil {
+		return nil, fmt.Errorf("listing check runs: %w", err)
+	}
+	var found []CheckRun
 	for _, id := range []string{extID, adopt} {
-		for i := range runs {
-			// The oldest matching run wins, should a race ever have made two.
-			if id != "" && runs[i].ExternalID == id && (found == nil || runs[i].ID < found.ID) {
-				found = &runs[i]
+		for _, run := range listed {
+			if id != "" && run.ExternalID == id {
+				found = append(found, run)
 			}
 		}
-		if found != nil {
+		if len(found) > 0 {
 			break
 		}
 	}
-	if found != nil {
-		ref := checkRunRef{id: found.ID}
-		if found.Output != nil {
-			ref.annotations = found.Output.AnnotationsCount
+	sort.Slice(found, func(i, j int) bool { return found[i].ID < found[j].ID })
+	var out checkRuns
+	for _, run := range found {
+		ref := checkRun{id: run.ID}
+		if run.Output != nil {
+			ref.annotations = run.Output.AnnotationsCount
 		}
-		if found.Status != "in_progress" || found.ExternalID != extID {
+		if run.Status != "in_progress" || run.ExternalID != extID {
 			upd := CheckRun{Name: CheckName, HeadSHA: head, ExternalID: extID, Status: "in_progress", StartedAt: now}
-			if err := gh.UpdateCheckRun(ctx, r, found.ID, upd); err != nil {
-				return checkRunRef{}, fmt.Errorf("restarting check run %d: %w", found.ID, err)
+			if err := gh.UpdateCheckRun(ctx, r, run.ID, upd); err != nil {
+				return nil, fmt.Errorf("restarting check run %d: %w", run.ID, err)
 			}
 		}
-		return ref, nil
+		out = append(out, ref)
+	}
+	if len(out) > 0 {
+		return out, nil
 	}
 	id, err := gh.CreateCheckRun(ctx, r, CheckRun{
 		Name: CheckName, HeadSHA: head, ExternalID: extID, Status: "in_progress", StartedAt: now,
 	})
 	if err != nil {
-		return checkRunRef{}, fmt.Errorf("creating check run: %w", err)
+		return nil, fmt.Errorf("creating check run: %w", err)
 	}
-	return checkRunRef{id: id}, nil
+	return checkRuns{{id: id}}, nil
+}
+
+// complete reports rep on every run.
+func (rs checkRuns) complete(ctx context.Context, gh GitHub, r Repo, head string, rep report.CheckRun, actions []CheckAction) error {
+	for _, run := range rs {
+		if err := completeCheckRun(ctx, gh, r, run, head, rep, actions); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // completeCheckRun reports rep on the run. GitHub takes 50 annotations per
@@ -108,7 +137,7 @@ func openCheckRun(ctx context.Context, gh GitHub, r Repo, head, extID, adopt str
 // update: the run is never seen completed with annotations missing.
 // Annotations the run already holds (a re-run with the same inputs) are
 // not sent again.
-func completeCheckRun(ctx context.Context, gh GitHub, r Repo, run checkRunRef, head string, rep report.CheckRun, actions []CheckAction) error {
+func completeCheckRun(ctx context.Context, gh GitHub, r Repo, run checkRun, head string, rep report.CheckRun, actions []CheckAction) error {
 	anns := annotations(rep.Annotations)
 	if run.annotations >= len(anns) {
 		anns = nil

@@ -55,6 +55,14 @@ type engine struct {
 
 // Pipeline reviews pull requests: it implements Processor. It is safe for
 // concurrent use; jobs for the same pull request run one at a time.
+//
+// It keeps no state GitHub does not hold (the base-tree cache aside), so
+// replicas can share the work: the check run is found by an external id
+// derived from the review's inputs, approvals are recorded as bot comments,
+// and the review is posted once per head. Across replicas, finding and
+// creating the run are two requests, so two replicas starting on the same
+// head at the same instant can both create one; every evaluation then
+// reports to all runs with that id, so they never disagree.
 type Pipeline struct {
 	cfg   PipelineConfig
 	eng   engine
@@ -113,7 +121,6 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 		"github_repository_owner", job.Repo.Owner,
 		"github_repository_name", job.Repo.Name,
 		"github_pr_num", job.Number,
-		"github_sha", job.HeadSHA,
 	)
 	unlock, err := p.locks.lock(ctx, job.Key())
 	if err != nil {
@@ -133,9 +140,9 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 		log.InfoContext(ctx, "pull request not open; nothing to do", "state", pr.State)
 		return nil
 	}
+	log = log.With("github_sha", pr.HeadSHA)
 	if pr.HeadSHA != job.HeadSHA {
-		log.InfoContext(ctx, "working on the current head", "head_sha", pr.HeadSHA)
-		log = log.With("github_sha", pr.HeadSHA)
+		log.InfoContext(ctx, "working on the current head, not the job's", "job_sha", job.HeadSHA)
 	}
 
 	// The configuration is part of the run's identity, so it is read first.
@@ -147,13 +154,16 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	if cfgErr != nil {
 		extID, adopt = adopt, ""
 	}
-	run, err := openCheckRun(ctx, gh, job.Repo, pr.HeadSHA, extID, adopt, p.eng.now())
+	runs, err := openCheckRuns(ctx, gh, job.Repo, pr.HeadSHA, extID, adopt, p.eng.now())
 	if err != nil {
 		return err
 	}
-	log = log.With("check_run_id", run.id)
+	log = log.With("check_run_id", runs[0].id)
+	if len(runs) > 1 {
+		log.WarnContext(ctx, "several check runs for the same inputs; reporting to all", "check_run_ids", runs.ids())
+	}
 
-	rv := &reviewRun{p: p, gh: gh, job: job, pr: pr, run: run, log: log}
+	rv := &reviewRun{p: p, gh: gh, job: job, pr: pr, runs: runs, log: log}
 	if cfgErr == nil {
 		err = rv.evaluate(ctx, cfgBytes)
 	} else {
@@ -167,7 +177,7 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	}
 	err = postReview(ctx, reviewInput{
 		gh: gh, repo: job.Repo, pr: pr, files: rv.files, comments: p.eng.comments(rv.result),
-		reviews: rv.reviews, botLogin: p.cfg.BotLogin, log: log,
+		botLogin: p.cfg.BotLogin, log: log,
 	})
 	if err != nil {
 		// The check run is complete and right; only the comments are missing.
@@ -179,16 +189,15 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 
 // reviewRun is one evaluation of a pull request's head.
 type reviewRun struct {
-	p   *Pipeline
-	gh  GitHub
-	job Job
-	pr  *PullRequest
-	run checkRunRef
-	log *slog.Logger
+	p    *Pipeline
+	gh   GitHub
+	job  Job
+	pr   *PullRequest
+	runs checkRuns
+	log  *slog.Logger
 
-	files   []ChangedFile
-	reviews []PRReview
-	result  *checks.Result // nil when the repository's problem was reported instead
+	files  []ChangedFile
+	result *checks.Result // nil when the repository's problem was reported instead
 }
 
 // evaluate fetches, reviews, gates and completes the check run.
@@ -238,7 +247,6 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 	if err != nil {
 		return fmt.Errorf("listing reviews: %w", err)
 	}
-	r.reviews = reviews
 	need := checks.NeedingApproval(result.Findings)
 	approval, err := evaluateGate(ctx, gateInput{
 		gh: r.gh, repo: repo, pr: r.pr, job: r.job, cfg: cfg, botLogin: p.cfg.BotLogin,
@@ -309,7 +317,7 @@ func (p *Pipeline) addConfigChange(result *checks.Result, paths []string, base, 
 }
 
 func (r *reviewRun) complete(ctx context.Context, rep report.CheckRun, actions []CheckAction) error {
-	return completeCheckRun(ctx, r.gh, r.job.Repo, r.run, r.pr.HeadSHA, rep, actions)
+	return r.runs.complete(ctx, r.gh, r.job.Repo, r.pr.HeadSHA, rep, actions)
 }
 
 // fail completes the run as failed after a fault, with a fresh budget when

@@ -335,3 +335,56 @@ func TestProcess_enginePanics(t *testing.T) {
 		t.Errorf("summary:\n%s", r.run.Output.Summary)
 	}
 }
+
+// TestProcess_replicaRace runs two replicas on the same jobs at the same
+// moment. The list-then-create window means GitHub may end up with two runs
+// for one head; the guarantee is that they never disagree, now or after a
+// later evaluation on either replica.
+func TestProcess_replicaRace(t *testing.T) {
+	h := newHarness(t)
+	h.setConfig(&checks.Config{Approvers: []checks.Approvers{{Users: []string{"alice"}}}})
+	h.setResult(rbacFinding("grants get secrets"))
+	a, b := h.p, h.pipeline()
+	const prs = 16
+	head := func(n int) string { return fmt.Sprintf("%040d", n) }
+	for n := 100; n < 100+prs; n++ {
+		h.gh.setTree(head(n), map[string]string{"apps/api/deploy.yaml": "kind: Deployment\n"})
+		h.gh.openPR(PullRequest{Number: n, Author: "dev", BaseRef: "main", BaseSHA: baseSHA, HeadSHA: head(n)}, h.gh.files[prNumber])
+	}
+	race := func(event, action string) {
+		var wg sync.WaitGroup
+		for n := 100; n < 100+prs; n++ {
+			for _, p := range []*Pipeline{a, b} {
+				wg.Go(func() {
+					job := Job{Repo: testRepo, Number: n, HeadSHA: head(n), Event: event, Action: action}
+					if err := p.Process(context.Background(), job); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+		}
+		wg.Wait()
+	}
+	race("pull_request", "opened")
+	for n := 100; n < 100+prs; n++ {
+		for _, r := range h.gh.checkRuns(head(n)) {
+			if r.run.Conclusion != "action_required" {
+				t.Errorf("PR %d run %d: %s, want action_required", n, r.run.ID, r.run.Conclusion)
+			}
+		}
+		h.gh.addReview(n, "alice", "APPROVED", head(n))
+	}
+	race("pull_request_review", "submitted")
+	dups, reviews := 0, 0
+	for n := 100; n < 100+prs; n++ {
+		runs := h.gh.checkRuns(head(n))
+		dups += len(runs) - 1
+		reviews += len(h.gh.created[n])
+		for _, r := range runs {
+			if r.run.Status != "completed" || r.run.Conclusion != "success" {
+				t.Errorf("PR %d run %d: %s %s, want completed success", n, r.run.ID, r.run.Status, r.run.Conclusion)
+			}
+		}
+	}
+	t.Logf("%d pull requests, each processed by two replicas at once: %d duplicate check runs, %d reviews", prs, dups, reviews)
+}

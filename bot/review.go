@@ -117,7 +117,6 @@ type reviewInput struct {
 	pr       *PullRequest
 	files    []ChangedFile
 	comments []report.Comment
-	reviews  []PRReview
 	botLogin string
 	log      *slog.Logger
 }
@@ -127,7 +126,15 @@ type reviewInput struct {
 // nothing new to say. File-level comments go first and the review last, so
 // a retry after a partial failure re-posts only what is missing.
 func postReview(ctx context.Context, in reviewInput) error {
-	for _, rv := range in.reviews {
+	if len(in.comments) == 0 {
+		return nil
+	}
+	// Re-read right before posting: another replica may have just posted.
+	reviews, err := in.gh.Reviews(ctx, in.repo, in.pr.Number)
+	if err != nil {
+		return fmt.Errorf("listing reviews: %w", err)
+	}
+	for _, rv := range reviews {
 		ours := byBot(rv.User, in.botLogin)
 		if in.botLogin == "" {
 			ours = strings.Contains(rv.Body, reviewMarker)
@@ -136,9 +143,6 @@ func postReview(ctx context.Context, in reviewInput) error {
 			in.log.DebugContext(ctx, "review already posted for this head", "review_id", rv.ID)
 			return nil
 		}
-	}
-	if len(in.comments) == 0 {
-		return nil
 	}
 	existing, err := in.gh.ReviewComments(ctx, in.repo, in.pr.Number)
 	if err != nil {
