@@ -134,12 +134,25 @@ func BenchmarkProcess(b *testing.B) {
 				fs = append(fs, finding("cpu-limit-missing", checks.Warning, false, "apps/api/deploy.yaml", i%2+1, fmt.Sprintf("c%03d", i)))
 			}
 			h.setResult(fs...)
-			b.ResetTimer()
-			for range b.N {
-				if err := h.process(h.job("pull_request", "synchronize")); err != nil {
-					b.Fatal(err)
+			b.Run("rerun", func(b *testing.B) {
+				for range b.N {
+					if err := h.process(h.job("pull_request", "synchronize")); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
+			})
+			b.Run("newHead", func(b *testing.B) {
+				for i := range b.N {
+					sha := fmt.Sprintf("%040x", i+1)
+					h.gh.setTree(sha, map[string]string{"apps/api/deploy.yaml": "kind: Deployment\n"})
+					h.gh.push(prNumber, sha, nil)
+					job := h.job("pull_request", "synchronize")
+					job.HeadSHA = sha
+					if err := h.process(job); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		})
 	}
 }
@@ -168,4 +181,39 @@ func (c *treeCache) waiting(key string) int {
 		return 1
 	}
 	return 0
+}
+
+// TestFakeGitHub_rejects checks that the fake refuses what GitHub refuses,
+// so the pipeline tests would catch requests GitHub answers with 422.
+func TestFakeGitHub_rejects(t *testing.T) {
+	ctx := context.Background()
+	gh := newFakeGitHub(testBot)
+	gh.openPR(PullRequest{Number: 1, HeadSHA: headSHA}, []ChangedFile{{Path: "a.yaml", Patch: "@@ -1,2 +1,2 @@\n a\n-b\n+B"}})
+	id, err := gh.CreateCheckRun(ctx, testRepo, CheckRun{Name: CheckName, HeadSHA: headSHA, Status: "in_progress"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := make([]Annotation, 51)
+	tests := map[string]error{
+		"51 annotations": gh.UpdateCheckRun(ctx, testRepo, id, CheckRun{Status: "in_progress",
+			Output: &CheckOutput{Title: "t", Summary: "s", Annotations: many}}),
+		"completed without conclusion": gh.UpdateCheckRun(ctx, testRepo, id, CheckRun{Status: "completed"}),
+		"conclusion while in progress": gh.UpdateCheckRun(ctx, testRepo, id, CheckRun{Status: "in_progress", Conclusion: "success"}),
+		"output without title":         gh.UpdateCheckRun(ctx, testRepo, id, CheckRun{Output: &CheckOutput{Summary: "s"}}),
+		"long action label":            gh.UpdateCheckRun(ctx, testRepo, id, CheckRun{Actions: []CheckAction{{Label: strings.Repeat("x", 21)}}}),
+		"line outside diff": gh.CreateReview(ctx, testRepo, 1, Review{CommitSHA: headSHA, Event: "COMMENT",
+			Comments: []ReviewComment{{Path: "a.yaml", Line: 3, Body: "x"}}}),
+		"path not in PR": gh.CreateReview(ctx, testRepo, 1, Review{CommitSHA: headSHA, Event: "COMMENT",
+			Comments: []ReviewComment{{Path: "b.yaml", Line: 1, Body: "x"}}}),
+		"file comment not in PR": gh.CreateFileComment(ctx, testRepo, 1, headSHA, "b.yaml", "x"),
+	}
+	for name, err := range tests {
+		if !errors.Is(err, errUnprocessable) {
+			t.Errorf("%s: got %v, want 422", name, err)
+		}
+	}
+	if err := gh.CreateReview(ctx, testRepo, 1, Review{CommitSHA: headSHA, Event: "COMMENT",
+		Comments: []ReviewComment{{Path: "a.yaml", Line: 2, Body: "x"}}}); err != nil {
+		t.Errorf("comment on an added line: %v", err)
+	}
 }
