@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/kustoguard/kustoguard/checks"
@@ -93,6 +92,9 @@ func NewPipeline(cfg PipelineConfig) *Pipeline {
 	}
 	if eng.review == nil {
 		eng.review = checks.Review
+	}
+	if cfg.Rules == nil {
+		cfg.Rules = checks.Default()
 	}
 	if cfg.BotLogin == "" {
 		cfg.Logger.Warn("no bot login configured: approvals recorded by the bot will not be recognized")
@@ -356,48 +358,6 @@ func (p *Pipeline) safeReview(ctx context.Context, in checks.ReviewInput) (res *
 func (p *Pipeline) observe(stage string, d time.Duration) {
 	if p.cfg.ObserveStage != nil {
 		p.cfg.ObserveStage(stage, d)
-	}
-}
-
-// keyedMutex serializes work per key (one pull request) without holding
-// memory for keys nobody waits on.
-type keyedMutex struct {
-	mu    sync.Mutex
-	locks map[string]*keyLock
-}
-
-type keyLock struct {
-	ch   chan struct{} // holds one token while locked
-	refs int
-}
-
-func (k *keyedMutex) lock(ctx context.Context, key string) (unlock func(), err error) {
-	k.mu.Lock()
-	if k.locks == nil {
-		k.locks = map[string]*keyLock{}
-	}
-	l, ok := k.locks[key]
-	if !ok {
-		l = &keyLock{ch: make(chan struct{}, 1)}
-		k.locks[key] = l
-	}
-	l.refs++
-	k.mu.Unlock()
-
-	release := func() {
-		k.mu.Lock()
-		l.refs--
-		if l.refs == 0 {
-			delete(k.locks, key)
-		}
-		k.mu.Unlock()
-	}
-	select {
-	case l.ch <- struct{}{}:
-		return func() { <-l.ch; release() }, nil
-	case <-ctx.Done():
-		release()
-		return nil, ctx.Err()
 	}
 }
 
