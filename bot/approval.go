@@ -174,7 +174,6 @@ type gateInput struct {
 	botLogin string
 	need     []checks.Finding
 	fp       string
-	reviews  []PRReview
 	log      *slog.Logger
 }
 
@@ -186,12 +185,16 @@ func evaluateGate(ctx context.Context, in gateInput) (report.Approval, error) {
 	if len(in.need) == 0 {
 		return report.Approval{}, nil
 	}
+	reviews, err := in.gh.Reviews(ctx, in.repo, in.pr.Number)
+	if err != nil {
+		return report.Approval{}, fmt.Errorf("listing reviews: %w", err)
+	}
 	comments, err := in.gh.IssueComments(ctx, in.repo, in.pr.Number)
 	if err != nil {
 		return report.Approval{}, fmt.Errorf("listing comments: %w", err)
 	}
 	dismissed := map[int64]bool{}
-	for _, rv := range in.reviews {
+	for _, rv := range reviews {
 		if rv.State == "DISMISSED" {
 			dismissed[rv.ID] = true
 		}
@@ -228,7 +231,7 @@ func evaluateGate(ctx context.Context, in gateInput) (report.Approval, error) {
 		in.log.InfoContext(ctx, "approval recorded", "user", user, "review_id", review, "fingerprint", in.fp)
 		return nil
 	}
-	for _, rv := range in.reviews {
+	for _, rv := range reviews {
 		if rv.State == "APPROVED" && rv.CommitSHA == in.pr.HeadSHA {
 			if err := accept(rv.User, rv.ID); err != nil {
 				return report.Approval{}, err

@@ -245,14 +245,10 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 	p.observe("render", time.Since(start))
 
 	start = time.Now()
-	reviews, err := r.gh.Reviews(ctx, repo, r.pr.Number)
-	if err != nil {
-		return fmt.Errorf("listing reviews: %w", err)
-	}
 	need := checks.NeedingApproval(result.Findings)
 	approval, err := evaluateGate(ctx, gateInput{
 		gh: r.gh, repo: repo, pr: r.pr, job: r.job, cfg: cfg, botLogin: p.cfg.BotLogin,
-		need: need, fp: p.eng.fingerprint(result.Findings), reviews: reviews, log: r.log,
+		need: need, fp: p.eng.fingerprint(result.Findings), log: r.log,
 	})
 	if err != nil {
 		return err
