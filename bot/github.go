@@ -51,8 +51,10 @@ type CheckRun struct {
 	Status     string // queued, in_progress, completed
 	Conclusion string // set only with Status completed
 	Output     *CheckOutput
-	Actions    []CheckAction
-	StartedAt  time.Time
+	// Actions replaces the run's buttons when non-nil (an empty, non-nil
+	// slice removes them); nil leaves them as they are.
+	Actions   []CheckAction
+	StartedAt time.Time
 }
 
 // CheckOutput is a check run's output. GitHub caps Summary and Text at
@@ -62,6 +64,10 @@ type CheckOutput struct {
 	Summary     string
 	Text        string
 	Annotations []Annotation
+	// AnnotationsCount is how many annotations the run holds, as GitHub
+	// reports it when listing runs (annotations accumulate across updates);
+	// ignored on create and update.
+	AnnotationsCount int
 }
 
 // Annotation is a check run annotation; Level is notice, warning or failure.

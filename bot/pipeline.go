@@ -3,15 +3,21 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/kustoguard/kustoguard/checks"
 	"github.com/kustoguard/kustoguard/render"
+	"github.com/kustoguard/kustoguard/report"
 )
 
 // CheckName is the name of the check run kustoguard owns.
 const CheckName = "kustoguard"
+
+// DefaultTreeCacheBytes bounds the cache of base trees when
+// PipelineConfig.TreeCacheBytes is zero.
+const DefaultTreeCacheBytes = 512 << 20
 
 // PipelineConfig configures the review pipeline.
 type PipelineConfig struct {
@@ -27,19 +33,328 @@ type PipelineConfig struct {
 	// ObserveStage, when set, receives the duration of each pipeline stage
 	// (fetch, render, report).
 	ObserveStage func(stage string, d time.Duration)
+	// Review is the review engine; checks.Review when nil.
+	Review func(ctx context.Context, in checks.ReviewInput) (*checks.Result, error)
+	// TreeCacheBytes bounds the base trees kept between reviews
+	// (DefaultTreeCacheBytes when 0; negative disables the cache).
+	TreeCacheBytes int64
 }
 
-// Pipeline reviews pull requests: it implements Processor.
+// engine is the pure code the pipeline drives; tests replace parts of it.
+type engine struct {
+	review       func(ctx context.Context, in checks.ReviewInput) (*checks.Result, error)
+	parseConfig  func(data []byte) (*checks.Config, error)
+	configChange func(changed []string, base, head []byte, cfg *checks.Config) []checks.Finding
+	fingerprint  func(findings []checks.Finding) string
+	build        func(r *checks.Result, a report.Approval) report.CheckRun
+	comments     func(r *checks.Result) []report.Comment
+	loadTree     loadTreeFunc
+	now          func() time.Time
+}
+
+// Pipeline reviews pull requests: it implements Processor. It is safe for
+// concurrent use; jobs for the same pull request run one at a time.
 //
-// STUB: replaced by the real pipeline.
-type Pipeline struct{ cfg PipelineConfig }
+// It keeps no state GitHub does not hold (the base-tree cache aside), so
+// replicas can share the work: the check run is found by an external id
+// derived from the review's inputs, approvals are recorded as bot comments,
+// and the review is posted once per head. Across replicas, finding and
+// creating the run are two requests, so two replicas starting on the same
+// head at the same instant can both create one; every evaluation then
+// reports to all runs with that id, so they never disagree.
+type Pipeline struct {
+	cfg   PipelineConfig
+	eng   engine
+	cache *treeCache
+	locks keyedMutex
+}
 
 // NewPipeline returns a pipeline.
-func NewPipeline(cfg PipelineConfig) *Pipeline { return &Pipeline{cfg: cfg} }
+func NewPipeline(cfg PipelineConfig) *Pipeline {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Limits == (render.Limits{}) {
+		cfg.Limits = render.DefaultLimits()
+	}
+	if cfg.TreeCacheBytes == 0 {
+		cfg.TreeCacheBytes = DefaultTreeCacheBytes
+	}
+	eng := engine{
+		review:       cfg.Review,
+		parseConfig:  checks.ParseConfig,
+		configChange: checks.ConfigChange,
+		fingerprint:  checks.ApprovalFingerprint,
+		build:        report.Build,
+		comments:     report.Comments,
+		loadTree:     render.LoadTarGz,
+		now:          time.Now,
+	}
+	if eng.review == nil {
+		eng.review = checks.Review
+	}
+	if cfg.Rules == nil {
+		cfg.Rules = checks.Default()
+	}
+	if cfg.BotLogin == "" {
+		cfg.Logger.Warn("no bot login configured: approvals recorded by the bot will not be recognized")
+	}
+	p := &Pipeline{cfg: cfg, eng: eng}
+	if cfg.TreeCacheBytes > 0 {
+		p.cache = newTreeCache(cfg.TreeCacheBytes)
+	}
+	return p
+}
 
-// Process brings the pull request's check run and review up to date.
+// Process brings the pull request's check run and review up to date. It
+// works on the pull request's current head, whatever head the job named.
+// Problems of the repository (a bad configuration, a tree over the limits)
+// become the check run's result; faults complete the run as failed and are
+// returned, except a cancellation (shutdown), which leaves the run in
+// progress for recovery.
 func (p *Pipeline) Process(ctx context.Context, job Job) error {
-	return errors.New("not implemented")
+	if p.cfg.JobTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.cfg.JobTimeout)
+		defer cancel()
+	}
+	log := p.cfg.Logger.With(
+		"github_delivery_id", job.DeliveryID,
+		"github_repository_owner", job.Repo.Owner,
+		"github_repository_name", job.Repo.Name,
+		"github_pr_num", job.Number,
+	)
+	unlock, err := p.locks.lock(ctx, job.Key())
+	if err != nil {
+		return fmt.Errorf("waiting for the pull request's previous job: %w", err)
+	}
+	defer unlock()
+
+	gh, err := p.cfg.Clients(job.Repo.InstallationID)
+	if err != nil {
+		return fmt.Errorf("creating a client for installation %d: %w", job.Repo.InstallationID, err)
+	}
+	pr, err := gh.PullRequest(ctx, job.Repo, job.Number)
+	if err != nil {
+		return fmt.Errorf("reading pull request %d: %w", job.Number, err)
+	}
+	if pr.State != "open" {
+		log.InfoContext(ctx, "pull request not open; nothing to do", "state", pr.State)
+		return nil
+	}
+	log = log.With("github_sha", pr.HeadSHA)
+	if pr.HeadSHA != job.HeadSHA {
+		log.InfoContext(ctx, "working on the current head, not the job's", "job_sha", job.HeadSHA)
+	}
+
+	// The configuration is part of the run's identity, so it is read first.
+	cfgBytes, cfgErr := fetchConfig(ctx, gh, job.Repo, pr.BaseSHA)
+	if cfgErr != nil && errors.Is(ctx.Err(), context.Canceled) {
+		return cfgErr
+	}
+	extID, adopt := externalID(pr.BaseSHA, pr.HeadSHA, blobSHA(cfgBytes)), unkeyedID(pr.BaseSHA, pr.HeadSHA)
+	if cfgErr != nil {
+		extID, adopt = adopt, ""
+	}
+	runs, err := openCheckRuns(ctx, gh, job.Repo, pr.HeadSHA, extID, adopt, p.eng.now())
+	if err != nil {
+		return err
+	}
+	log = log.With("check_run_id", runs[0].id)
+	if len(runs) > 1 {
+		log.WarnContext(ctx, "several check runs for the same inputs; reporting to all", "check_run_ids", runs.ids())
+	}
+
+	rv := &reviewRun{p: p, gh: gh, job: job, pr: pr, runs: runs, log: log}
+	if cfgErr == nil {
+		err = rv.evaluate(ctx, cfgBytes)
+	} else {
+		err = cfgErr
+	}
+	if err != nil {
+		return rv.fail(ctx, err)
+	}
+	if rv.result == nil {
+		return nil // a problem of the repository, reported on the run
+	}
+	err = postReview(ctx, reviewInput{
+		gh: gh, repo: job.Repo, pr: pr, files: rv.files, comments: p.eng.comments(rv.result),
+		botLogin: p.cfg.BotLogin, log: log,
+	})
+	if err != nil {
+		// The check run is complete and right; only the comments are missing.
+		log.ErrorContext(ctx, "posting the review", "error", err)
+		return err
+	}
+	return nil
+}
+
+// reviewRun is one evaluation of a pull request's head.
+type reviewRun struct {
+	p    *Pipeline
+	gh   GitHub
+	job  Job
+	pr   *PullRequest
+	runs checkRuns
+	log  *slog.Logger
+
+	files  []ChangedFile
+	result *checks.Result // nil when the repository's problem was reported instead
+}
+
+// evaluate fetches, reviews, gates and completes the check run.
+func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
+	p, repo := r.p, r.job.Repo
+	start := time.Now()
+	cfg := checks.DefaultConfig()
+	if cfgBytes != nil {
+		parsed, err := p.eng.parseConfig(cfgBytes)
+		if err != nil {
+			r.log.InfoContext(ctx, "invalid repository configuration", "error", err)
+			return r.complete(ctx, invalidConfigReport(r.pr.BaseRef, err), nil)
+		}
+		cfg = parsed
+	}
+	files, err := changedFiles(ctx, r.gh, repo, r.pr)
+	if err != nil {
+		return err
+	}
+	r.files = files
+	base, head, err := r.trees(ctx)
+	var tle *treeLoadError
+	if errors.As(err, &tle) {
+		r.log.InfoContext(ctx, "repository not loadable", "error", err)
+		return r.complete(ctx, loadFailureReport(err), nil)
+	}
+	if err != nil {
+		return err
+	}
+	p.observe("fetch", time.Since(start))
+
+	start = time.Now()
+	paths := changedPaths(files)
+	result, err := p.safeReview(ctx, checks.ReviewInput{
+		BaseName: r.pr.BaseRef, HeadName: short(r.pr.HeadSHA),
+		Base: base, Head: head, Changed: paths, Config: cfg, Rules: p.cfg.Rules,
+	})
+	if err != nil {
+		return fmt.Errorf("reviewing: %w", err)
+	}
+	headCfg, _ := head.ReadFile(checks.ConfigPath)
+	p.addConfigChange(result, paths, cfgBytes, headCfg, cfg)
+	p.observe("render", time.Since(start))
+
+	start = time.Now()
+	need := checks.NeedingApproval(result.Findings)
+	approval, err := evaluateGate(ctx, gateInput{
+		gh: r.gh, repo: repo, pr: r.pr, job: r.job, cfg: cfg, botLogin: p.cfg.BotLogin,
+		need: need, fp: p.eng.fingerprint(result.Findings), log: r.log,
+	})
+	if err != nil {
+		return err
+	}
+	var actions []CheckAction
+	if !approval.Approved() {
+		actions = []CheckAction{approveAction}
+	}
+	rep := p.eng.build(result, approval)
+	if err := r.complete(ctx, rep, actions); err != nil {
+		return err
+	}
+	r.result = result
+	p.observe("report", time.Since(start))
+	r.log.InfoContext(ctx, "check run completed", "conclusion", rep.Conclusion,
+		"findings", len(result.Findings), "approved_by", approval.By)
+	return nil
+}
+
+// trees loads the base tree (shared through the cache) and the head-side
+// tree: GitHub's test merge when there is one, since that is what merging
+// would change, else the head.
+func (r *reviewRun) trees(ctx context.Context) (base, head *render.Tree, err error) {
+	p, repo := r.p, r.job.Repo
+	fetchBase := func(ctx context.Context) (*render.Tree, error) {
+		return fetchTree(ctx, r.gh, repo, r.pr.BaseSHA, p.cfg.Limits, p.eng.loadTree)
+	}
+	if p.cache != nil {
+		base, err = p.cache.get(ctx, repo.FullName()+"@"+r.pr.BaseSHA, fetchBase)
+	} else {
+		base, err = fetchBase(ctx)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ref := r.pr.MergeSHA
+	if ref == "" {
+		ref = r.pr.HeadSHA
+	}
+	head, err = fetchTree(ctx, r.gh, repo, ref, p.cfg.Limits, p.eng.loadTree)
+	if err != nil {
+		return nil, nil, err
+	}
+	return base, head, nil
+}
+
+// addConfigChange adds the config-change finding when the pull request
+// changes the configuration and the engine did not report it itself.
+func (p *Pipeline) addConfigChange(result *checks.Result, paths []string, base, head []byte, cfg *checks.Config) {
+	if !contains(paths, checks.ConfigPath) {
+		return
+	}
+	for _, f := range result.Findings {
+		if f.Rule == "config-change" {
+			return
+		}
+	}
+	for _, f := range p.eng.configChange(paths, base, head, cfg) {
+		result.Findings = append(result.Findings, f)
+		if f.Blocking() {
+			result.Summary.Blocking++
+		}
+	}
+}
+
+func (r *reviewRun) complete(ctx context.Context, rep report.CheckRun, actions []CheckAction) error {
+	return r.runs.complete(ctx, r.gh, r.job.Repo, r.pr.HeadSHA, rep, actions)
+}
+
+// fail completes the run as failed after a fault, with a fresh budget when
+// the job's own ran out, and returns err. A cancelled job (shutdown) leaves
+// the run in progress, to be redone on recovery.
+func (r *reviewRun) fail(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		r.log.WarnContext(ctx, "review interrupted; check run left in progress", "error", err)
+		return err
+	}
+	r.log.ErrorContext(ctx, "review failed", "error", err)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if cerr := r.complete(cctx, faultReport(err), nil); cerr != nil {
+		r.log.ErrorContext(ctx, "completing the failed check run", "error", cerr)
+		return errors.Join(err, cerr)
+	}
+	return err
+}
+
+// safeReview runs the engine, turning a panic into an error so that the
+// check run is still completed.
+func (p *Pipeline) safeReview(ctx context.Context, in checks.ReviewInput) (res *checks.Result, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, fmt.Errorf("internal error in the review engine: %v", v)
+		}
+	}()
+	res, err = p.eng.review(ctx, in)
+	if err == nil && res == nil {
+		err = errors.New("the review engine returned no result")
+	}
+	return res, err
+}
+
+func (p *Pipeline) observe(stage string, d time.Duration) {
+	if p.cfg.ObserveStage != nil {
+		p.cfg.ObserveStage(stage, d)
+	}
 }
 
 var _ Processor = (*Pipeline)(nil)

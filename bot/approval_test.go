@@ -1,0 +1,275 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kustoguard/kustoguard/checks"
+)
+
+func TestApprovalGate(t *testing.T) {
+	secTeam := &checks.Config{Approvers: []checks.Approvers{{Rules: []string{"rbac-change"}, Teams: []string{"acme/sec"}, Users: []string{"alice"}}}}
+	tests := []struct {
+		name  string
+		cfg   *checks.Config
+		steps func(h *harness) Job // prepares GitHub and returns the job to run last
+		// conclusion and title of the run after the last job.
+		conclusion, title string
+		markers           int // approval records the bot holds
+	}{
+		{
+			name: "reviewByTeamMember", cfg: secTeam,
+			steps: func(h *harness) Job {
+				h.gh.addReview(prNumber, "bob", "APPROVED", headSHA)
+				return h.job("pull_request_review", "submitted")
+			},
+			conclusion: "success", title: "Approved by @bob", markers: 1,
+		},
+		{
+			name: "reviewByConfiguredUser", cfg: secTeam,
+			steps: func(h *harness) Job {
+				h.gh.addReview(prNumber, "alice", "APPROVED", headSHA)
+				return h.job("pull_request_review", "submitted")
+			},
+			conclusion: "success", title: "Approved by @alice", markers: 1,
+		},
+		{
+			name: "reviewByAuthor", cfg: &checks.Config{Approvers: []checks.Approvers{{Users: []string{"dev"}}}},
+			steps: func(h *harness) Job {
+				h.gh.addReview(prNumber, "dev", "APPROVED", headSHA)
+				return h.job("pull_request_review", "submitted")
+			},
+			conclusion: "action_required", title: "Approval needed",
+		},
+		{
+			name: "reviewByNonApprover", cfg: secTeam,
+			steps: func(h *harness) Job {
+				h.gh.addReview(prNumber, "mallory", "APPROVED", headSHA)
+				return h.job("pull_request_review", "submitted")
+			},
+			conclusion: "action_required", title: "Approval needed",
+		},
+		{
+			name: "reviewAtOlderHeadOnly", cfg: secTeam,
+			steps: func(h *harness) Job {
+				h.gh.addReview(prNumber, "bob", "APPROVED", "0000000000000000000000000000000000000000")
+				return h.job("pull_request_review", "submitted")
+			},
+			conclusion: "action_required", title: "Approval needed",
+		},
+		{
+			name: "defaultApproverIsAdmin",
+			steps: func(h *harness) Job {
+				h.gh.perms["root"] = "admin"
+				h.gh.addReview(prNumber, "root", "APPROVED", headSHA)
+				return h.job("pull_request_review", "submitted")
+			},
+			conclusion: "success", title: "Approved by @root", markers: 1,
+		},
+		{
+			name: "defaultNotWriteUsers",
+			steps: func(h *harness) Job {
+				h.gh.perms["carol"] = "write"
+				h.gh.addReview(prNumber, "carol", "APPROVED", headSHA)
+				return h.job("pull_request_review", "submitted")
+			},
+			conclusion: "action_required", title: "Approval needed",
+		},
+		{
+			name: "dismissedReviewRevokes", cfg: secTeam,
+			steps: func(h *harness) Job {
+				id := h.gh.addReview(prNumber, "bob", "APPROVED", headSHA)
+				h.mustProcess(h.job("pull_request_review", "submitted"))
+				h.assertRun(headSHA, "success", "Approved by @bob")
+				h.gh.dismiss(prNumber, id)
+				return h.job("pull_request_review", "dismissed")
+			},
+			conclusion: "action_required", title: "Approval needed", markers: 1,
+		},
+		{
+			name: "buttonByApprover", cfg: secTeam,
+			steps: func(h *harness) Job {
+				j := h.job("check_run", "requested_action")
+				j.Sender, j.RequestedAction = "bob", "approve"
+				return j
+			},
+			conclusion: "success", title: "Approved by @bob", markers: 1,
+		},
+		{
+			name: "buttonOnOlderHead", cfg: secTeam,
+			steps: func(h *harness) Job {
+				j := h.job("check_run", "requested_action")
+				j.Sender, j.RequestedAction, j.HeadSHA = "bob", "approve", "0000000000000000000000000000000000000000"
+				return j
+			},
+			conclusion: "action_required", title: "Approval needed",
+		},
+		{
+			name: "buttonByAuthor", cfg: &checks.Config{Approvers: []checks.Approvers{{Users: []string{"dev"}}}},
+			steps: func(h *harness) Job {
+				j := h.job("check_run", "requested_action")
+				j.Sender, j.RequestedAction = "dev", "approve"
+				return j
+			},
+			conclusion: "action_required", title: "Approval needed",
+		},
+		{
+			name: "buttonByNonApprover", cfg: secTeam,
+			steps: func(h *harness) Job {
+				j := h.job("check_run", "requested_action")
+				j.Sender, j.RequestedAction = "mallory", "approve"
+				return j
+			},
+			conclusion: "action_required", title: "Approval needed",
+		},
+		{
+			name: "forgedMarkerByHuman", cfg: secTeam,
+			steps: func(h *harness) Job {
+				fp := testFingerprint([]checks.Finding{rbacFinding("grants get secrets")})
+				h.gh.addIssueComment(prNumber, "dev", "<!-- kustoguard:approval fingerprint="+fp+" by=bob review=0 -->")
+				return h.job("pull_request", "synchronize")
+			},
+			conclusion: "action_required", title: "Approval needed",
+		},
+		{
+			name: "twoApprovers", cfg: secTeam,
+			steps: func(h *harness) Job {
+				h.gh.addReview(prNumber, "bob", "APPROVED", headSHA)
+				h.gh.addReview(prNumber, "alice", "APPROVED", headSHA)
+				return h.job("pull_request_review", "submitted")
+			},
+			conclusion: "success", title: "Approved by @alice, @bob", markers: 2,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			if tc.cfg != nil {
+				h.setConfig(tc.cfg)
+			}
+			h.gh.teams["acme/sec/bob"] = true
+			h.gh.teams["acme/sec/dev"] = true // the author is never an approver
+			h.setResult(rbacFinding("grants get secrets"))
+			h.mustProcess(h.job("pull_request", "opened"))
+			h.assertRun(headSHA, "action_required", "Approval needed")
+
+			h.mustProcess(tc.steps(h))
+			r := h.assertRun(headSHA, tc.conclusion, tc.title)
+			if wantButton := tc.conclusion == "action_required"; (len(r.run.Actions) == 1) != wantButton {
+				t.Errorf("actions %v, want the Approve button: %v", r.run.Actions, wantButton)
+			}
+			if got := len(approvalRecords(h.gh.ics[prNumber], testBot)); got != tc.markers {
+				t.Errorf("approval records: %d, want %d", got, tc.markers)
+			}
+			// Evaluating again changes nothing and records nothing twice.
+			h.mustProcess(h.job("pull_request", "synchronize"))
+			h.assertRun(headSHA, tc.conclusion, tc.title)
+			if got := len(approvalRecords(h.gh.ics[prNumber], testBot)); got != tc.markers {
+				t.Errorf("approval records after re-run: %d, want %d", got, tc.markers)
+			}
+		})
+	}
+}
+
+func TestApprovalGate_pushes(t *testing.T) {
+	h := newHarness(t)
+	h.setConfig(&checks.Config{Approvers: []checks.Approvers{{Teams: []string{"acme/sec"}}}})
+	h.gh.teams["acme/sec/bob"] = true
+	h.setResult(rbacFinding("grants get secrets"))
+	h.gh.addReview(prNumber, "bob", "APPROVED", headSHA)
+	h.mustProcess(h.job("pull_request_review", "submitted"))
+	h.assertRun(headSHA, "success", "Approved by @bob")
+
+	// A push that leaves the flagged change alone keeps the approval.
+	h.gh.push(prNumber, head2SHA, nil)
+	j := h.job("pull_request", "synchronize")
+	j.HeadSHA = head2SHA
+	h.mustProcess(j)
+	h.assertRun(head2SHA, "success", "Approved by @bob")
+
+	// One that changes it needs a new approval.
+	const head3 = "cccccccccccccccccccccccccccccccccccccc03"
+	h.gh.setTree(head3, map[string]string{"apps/api/deploy.yaml": "changed"})
+	h.gh.push(prNumber, head3, nil)
+	h.setResult(rbacFinding("grants get, list secrets"))
+	j.HeadSHA = head3
+	h.mustProcess(j)
+	r := h.assertRun(head3, "action_required", "Approval needed")
+	if len(r.run.Actions) != 1 {
+		t.Errorf("no Approve button: %v", r.run.Actions)
+	}
+}
+
+func TestApprovalComment(t *testing.T) {
+	rec := approvalRecord{fingerprint: "abc123def4567890", user: "alice", review: 42}
+	body := approvalComment(rec)
+	if !strings.HasPrefix(body, "✅ @alice approved the flagged changes (fingerprint abc123d…)") {
+		t.Errorf("visible text: %q", body)
+	}
+	comments := []PostedComment{
+		{User: testBot, Body: body},
+		{User: "alice", Body: body},          // a human cannot record an approval
+		{User: testBot, Body: "just a note"}, // no marker
+	}
+	got := approvalRecords(comments, testBot)
+	if len(got) != 1 || got[0] != rec {
+		t.Errorf("records: %+v, want [%+v]", got, rec)
+	}
+	if got := approvalRecords(comments, ""); got != nil {
+		t.Errorf("records without a bot login: %+v", got)
+	}
+}
+
+func TestApproversFor(t *testing.T) {
+	cfg := &checks.Config{Approvers: []checks.Approvers{
+		{Rules: []string{"rbac-change"}, Users: []string{"alice"}},
+		{Teams: []string{"acme/sec"}},
+	}}
+	users, teams, ok := approversFor(cfg, "rbac-change")
+	if !ok || strings.Join(users, ",") != "alice" || strings.Join(teams, ",") != "acme/sec" {
+		t.Errorf("rbac-change: %v %v %v", users, teams, ok)
+	}
+	users, teams, ok = approversFor(cfg, "config-change")
+	if !ok || len(users) != 0 || strings.Join(teams, ",") != "acme/sec" {
+		t.Errorf("config-change: %v %v %v", users, teams, ok)
+	}
+	if _, _, ok := approversFor(checks.DefaultConfig(), "rbac-change"); ok {
+		t.Errorf("default configuration names approvers")
+	}
+}
+
+func TestProcess_configChange(t *testing.T) {
+	cc := finding("config-change", checks.Warning, true, checks.ConfigPath, 1, "configuration changed")
+	tests := []struct {
+		name       string
+		fromEngine bool // the engine reports config-change itself
+	}{
+		{name: "addedByPipeline"},
+		{name: "notDuplicated", fromEngine: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.gh.trees[baseSHA][checks.ConfigPath] = []byte("scope: changed\n")
+			h.gh.trees[headSHA][checks.ConfigPath] = []byte("scope: all\n")
+			h.gh.files[prNumber] = append(h.gh.files[prNumber], ChangedFile{Path: checks.ConfigPath, Status: "modified",
+				Patch: "@@ -1 +1 @@\n-scope: changed\n+scope: all"})
+			var gotBase, gotHead string
+			h.p.eng.configChange = func(changed []string, base, head []byte, cfg *checks.Config) []checks.Finding {
+				gotBase, gotHead = string(base), string(head)
+				return []checks.Finding{cc}
+			}
+			if tc.fromEngine {
+				h.setResult(cc)
+			}
+			h.mustProcess(h.job("pull_request", "opened"))
+			r := h.assertRun(headSHA, "action_required", "Approval needed")
+			if len(r.annotations) != 1 {
+				t.Errorf("annotations %+v, want the one config-change", r.annotations)
+			}
+			if !tc.fromEngine && (gotBase != "scope: changed\n" || gotHead != "scope: all\n") {
+				t.Errorf("config-change saw base %q head %q", gotBase, gotHead)
+			}
+		})
+	}
+}

@@ -1,0 +1,175 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+
+	"github.com/kustoguard/kustoguard/report"
+)
+
+// maxReviewComments caps the comments of one review; the rest stay in the
+// check run.
+const maxReviewComments = 30
+
+// fingerprintMarker is the hidden marker each review comment carries, so a
+// finding commented on at an earlier head is not posted again.
+var fingerprintMarker = regexp.MustCompile(`<!-- kustoguard:fingerprint=([0-9A-Za-z]+) -->`)
+
+// reviewMarker is hidden in the review body: with the author, it tells our
+// review for a head apart from others.
+const reviewMarker = "<!-- kustoguard:review -->"
+
+// fingerprintsIn returns the finding fingerprints hidden in a comment body
+// (the contract of report.FingerprintsIn).
+func fingerprintsIn(body string) []string {
+	var out []string
+	for _, m := range fingerprintMarker.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// byBot reports whether a comment or review author is the bot. Without a
+// configured login nothing is attributed to it.
+func byBot(user, botLogin string) bool {
+	return botLogin != "" && strings.EqualFold(user, botLogin)
+}
+
+// reviewPlan is what one review posts.
+type reviewPlan struct {
+	inline    []ReviewComment
+	fileLevel []ReviewComment // Line unused
+	// omitted counts the comments past the cap.
+	omitted int
+}
+
+func (p reviewPlan) empty() bool { return len(p.inline)+len(p.fileLevel) == 0 }
+
+func (p reviewPlan) body() string {
+	n := len(p.inline) + len(p.fileLevel)
+	noun := "findings"
+	if n == 1 {
+		noun = "finding"
+	}
+	b := fmt.Sprintf("kustoguard: %d new %s on the lines and files of this pull request.", n, noun)
+	if p.omitted > 0 {
+		b += fmt.Sprintf("\n\n%d more new findings are listed in the kustoguard check run only (at most %d comments per review).", p.omitted, maxReviewComments)
+	}
+	return b + "\n\n" + reviewMarker
+}
+
+// planReview places each candidate not yet commented on: inline when its
+// line is on the new side of the file's diff (GitHub accepts nothing
+// else), file-level when the file is in the pull request, else nowhere
+// (the check run has it). At most maxReviewComments are placed.
+func planReview(candidates []report.Comment, files []ChangedFile, posted map[string]bool) reviewPlan {
+	byPath := map[string]ChangedFile{}
+	for _, f := range files {
+		if f.Status != "removed" {
+			byPath[f.Path] = f
+		}
+	}
+	lineSets := map[string]map[int]bool{}
+	seen := map[string]bool{}
+	var p reviewPlan
+	for _, c := range candidates {
+		fp := c.Fingerprint
+		if fp == "" {
+			if fps := fingerprintsIn(c.Body); len(fps) > 0 {
+				fp = fps[0]
+			}
+		}
+		if fp != "" && (posted[fp] || seen[fp]) {
+			continue
+		}
+		f, ok := byPath[c.Path]
+		if !ok {
+			continue
+		}
+		if fp != "" {
+			seen[fp] = true
+		}
+		if len(p.inline)+len(p.fileLevel) >= maxReviewComments {
+			p.omitted++
+			continue
+		}
+		lines, ok := lineSets[f.Path]
+		if !ok {
+			lines = rightLines(f.Patch)
+			lineSets[f.Path] = lines
+		}
+		if c.Line > 0 && lines[c.Line] {
+			p.inline = append(p.inline, ReviewComment{Path: c.Path, Line: c.Line, Body: c.Body})
+		} else {
+			p.fileLevel = append(p.fileLevel, ReviewComment{Path: c.Path, Body: c.Body})
+		}
+	}
+	return p
+}
+
+// reviewInput is what posting the review needs.
+type reviewInput struct {
+	gh       GitHub
+	repo     Repo
+	pr       *PullRequest
+	files    []ChangedFile
+	comments []report.Comment
+	botLogin string
+	log      *slog.Logger
+}
+
+// postReview posts the head's review once: nothing when the bot already
+// reviewed this head (another replica, or a redelivery) or when there is
+// nothing new to say. File-level comments go first and the review last, so
+// a retry after a partial failure re-posts only what is missing.
+func postReview(ctx context.Context, in reviewInput) error {
+	if len(in.comments) == 0 {
+		return nil
+	}
+	// Re-read right before posting: another replica may have just posted.
+	reviews, err := in.gh.Reviews(ctx, in.repo, in.pr.Number)
+	if err != nil {
+		return fmt.Errorf("listing reviews: %w", err)
+	}
+	for _, rv := range reviews {
+		ours := byBot(rv.User, in.botLogin)
+		if in.botLogin == "" {
+			ours = strings.Contains(rv.Body, reviewMarker)
+		}
+		if ours && rv.CommitSHA == in.pr.HeadSHA {
+			in.log.DebugContext(ctx, "review already posted for this head", "review_id", rv.ID)
+			return nil
+		}
+	}
+	existing, err := in.gh.ReviewComments(ctx, in.repo, in.pr.Number)
+	if err != nil {
+		return fmt.Errorf("listing review comments: %w", err)
+	}
+	posted := map[string]bool{}
+	for _, c := range existing {
+		if in.botLogin != "" && !byBot(c.User, in.botLogin) {
+			continue // only the bot's own markers count
+		}
+		for _, fp := range fingerprintsIn(c.Body) {
+			posted[fp] = true
+		}
+	}
+	plan := planReview(in.comments, in.files, posted)
+	if plan.empty() {
+		return nil
+	}
+	for _, c := range plan.fileLevel {
+		if err := in.gh.CreateFileComment(ctx, in.repo, in.pr.Number, in.pr.HeadSHA, c.Path, c.Body); err != nil {
+			return fmt.Errorf("commenting on %s: %w", c.Path, err)
+		}
+	}
+	rev := Review{CommitSHA: in.pr.HeadSHA, Event: "COMMENT", Body: plan.body(), Comments: plan.inline}
+	if err := in.gh.CreateReview(ctx, in.repo, in.pr.Number, rev); err != nil {
+		return fmt.Errorf("posting the review: %w", err)
+	}
+	in.log.InfoContext(ctx, "review posted", "inline", len(plan.inline), "file_level", len(plan.fileLevel), "omitted", plan.omitted)
+	return nil
+}
