@@ -100,3 +100,48 @@ func (w Workload) ContainerPath(init bool, name string, rest ...string) []string
 	p := append(append([]string{}, w.TemplatePath...), field, "[name="+name+"]")
 	return append(p, rest...)
 }
+
+// workloadCache holds the decoded workloads of object sets, keyed by the
+// set's first element and length, so that every rule of a Run shares one
+// decoding of each render instead of a JSON round trip per rule.
+type workloadCache struct {
+	sets map[workloadSetKey][]Workload
+	// rbac is the RBAC analysis of the Input's base and head, built once
+	// for both RBAC rules.
+	rbac *rbacAnalysis
+}
+
+type workloadSetKey struct {
+	first *render.Object
+	n     int
+}
+
+// workloadsIn returns Workloads(objs), decoded once per Input cache.
+func (in *Input) workloadsIn(objs []render.Object) []Workload {
+	if len(objs) == 0 {
+		return nil
+	}
+	if in.cache == nil {
+		in.cache = &workloadCache{sets: map[workloadSetKey][]Workload{}}
+	}
+	k := workloadSetKey{&objs[0], len(objs)}
+	if w, ok := in.cache.sets[k]; ok {
+		return w
+	}
+	w := Workloads(objs)
+	in.cache.sets[k] = w
+	return w
+}
+
+// workloads returns the workloads of in.Objects, the render a StateRule judges.
+func (in *Input) workloads() []Workload { return in.workloadsIn(in.Objects) }
+
+// workloadIndex maps object keys to the workloads of objs.
+func (in *Input) workloadIndex(objs []render.Object) map[string]*Workload {
+	ws := in.workloadsIn(objs)
+	idx := make(map[string]*Workload, len(ws))
+	for i := range ws {
+		idx[ws[i].Object.ID.Key()] = &ws[i]
+	}
+	return idx
+}
