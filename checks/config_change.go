@@ -111,14 +111,19 @@ func describeConfigChange(base, head []byte) (msg string, line int, ok bool) {
 		if inBase && inHead && reflect.DeepEqual(bv, hv) {
 			continue
 		}
-		if line == 0 {
+		first := line == 0
+		if first {
 			line = h.line[k]
 		}
 		switch {
 		case !inHead:
 			parts = append(parts, k+" removed")
 		case k == "rules":
-			parts = append(parts, describeRulesChange(asMap(bv), asMap(hv), h.nodes[k], &line)...)
+			ruleLine := 0
+			parts = append(parts, describeRulesChange(asMap(bv), asMap(hv), h.nodes[k], &ruleLine)...)
+			if first && ruleLine > 0 {
+				line = ruleLine
+			}
 		case isScalar(hv) && (!inBase || isScalar(bv)):
 			if !inBase {
 				parts = append(parts, fmt.Sprintf("%s set to %v", k, hv))

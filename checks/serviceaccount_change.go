@@ -102,16 +102,20 @@ func (r *serviceAccountChange) workload(c render.Change, base, head *Workload) [
 		}
 		parts = append(parts, text)
 	}
+	saField := "serviceAccountName"
+	if head.Spec.ServiceAccountName == "" && head.Spec.DeprecatedServiceAccount != "" {
+		saField = "serviceAccount"
+	}
 	if base == nil {
 		if headSA != "default" {
-			note("serviceAccountName", "runs as ServiceAccount "+ns+"/"+headSA)
+			note(saField, "runs as ServiceAccount "+ns+"/"+headSA)
 		}
 		if headAuto != nil && *headAuto {
 			note("automountServiceAccountToken", "mounts its service account token (automountServiceAccountToken: true)")
 		}
 	} else {
 		if baseSA := effectiveSA(base); baseSA != headSA {
-			note("serviceAccountName", "serviceAccountName changed from "+baseSA+" to "+headSA)
+			note(saField, "serviceAccountName changed from "+baseSA+" to "+headSA)
 		}
 		if baseAuto := base.Spec.AutomountServiceAccountToken; !reflect.DeepEqual(baseAuto, headAuto) {
 			note("automountServiceAccountToken", "automountServiceAccountToken changed from "+showBool(baseAuto)+" to "+showBool(headAuto))
