@@ -38,20 +38,16 @@ var controlPlaneTaints = map[string]bool{
 func (r *controlPlaneToleration) Check(in *Input) []Finding {
 	selfManaged := in.Config == nil || in.Config.SelfManagedControlPlane
 	var out []Finding
-	var baseWL, headWL map[string]*Workload
 	for _, c := range in.Changes {
 		if c.Type != render.Added && c.Type != render.Modified {
 			continue
 		}
-		if headWL == nil {
-			baseWL, headWL = in.workloadIndex(in.Base), in.workloadIndex(in.Head)
-		}
-		head := headWL[c.ID.Key()]
+		head := in.workloadOf(c.Head)
 		if head == nil {
 			continue
 		}
 		var before []corev1.Toleration
-		if base := baseWL[c.ID.Key()]; base != nil {
+		if base := in.workloadOf(c.Base); base != nil {
 			before = base.Spec.Tolerations
 		}
 		for i, t := range head.Spec.Tolerations {

@@ -110,20 +110,44 @@ func buildRBAC(objs []render.Object) *rbacModel {
 	return m
 }
 
+// ownRules reads o's rules straight from its fields: RBAC objects are
+// many and small, and a JSON round trip each would dominate a review.
 func ownRules(o *render.Object) []roleRule {
-	v, ok := o.Get("rules")
-	if !ok {
-		return nil
-	}
-	var rules []rbacv1.PolicyRule
-	if decodeInto(v, &rules) != nil {
-		return nil
-	}
-	out := make([]roleRule, len(rules))
-	for i, r := range rules {
-		out[i] = roleRule{rule: r, from: o, index: i}
+	v, _ := o.Get("rules")
+	list, _ := v.([]any)
+	out := make([]roleRule, 0, len(list))
+	for i, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			continue
+		}
+		r := rbacv1.PolicyRule{
+			Verbs:           stringList(m["verbs"]),
+			APIGroups:       stringList(m["apiGroups"]),
+			Resources:       stringList(m["resources"]),
+			ResourceNames:   stringList(m["resourceNames"]),
+			NonResourceURLs: stringList(m["nonResourceURLs"]),
+		}
+		out = append(out, roleRule{rule: r, from: o, index: i})
 	}
 	return out
+}
+
+// stringList reads a list of strings, skipping anything else.
+func stringList(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func stringField(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
 }
 
 // binding is the decoded content of a RoleBinding or ClusterRoleBinding.
@@ -134,7 +158,18 @@ type binding struct {
 
 func decodeBinding(o *render.Object) binding {
 	var b binding
-	_ = decodeInto(o.Fields, &b)
+	if ref, ok := o.Fields["roleRef"].(map[string]any); ok {
+		b.RoleRef = rbacv1.RoleRef{APIGroup: stringField(ref, "apiGroup"), Kind: stringField(ref, "kind"), Name: stringField(ref, "name")}
+	}
+	subjects, _ := o.Fields["subjects"].([]any)
+	for _, item := range subjects {
+		if m, ok := item.(map[string]any); ok {
+			b.Subjects = append(b.Subjects, rbacv1.Subject{
+				Kind: stringField(m, "kind"), APIGroup: stringField(m, "apiGroup"),
+				Name: stringField(m, "name"), Namespace: stringField(m, "namespace"),
+			})
+		}
+	}
 	return b
 }
 

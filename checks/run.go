@@ -26,7 +26,7 @@ func Run(in *Input, rules []Rule) []Finding {
 	work := *in
 	work.Config = cfg
 	if work.cache == nil {
-		work.cache = &workloadCache{sets: map[workloadSetKey][]Workload{}}
+		work.cache = newWorkloadCache()
 	}
 	baseIdx, headIdx := indexObjects(in.Base), indexObjects(in.Head)
 	touched := touchedObjects(in.Changes)

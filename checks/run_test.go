@@ -207,3 +207,15 @@ func TestRun_orderAndDuplicates(t *testing.T) {
 		t.Errorf("Run changed its input: %d %v", len(in.Head), in.Objects != nil)
 	}
 }
+
+func TestInput_workloadsCached(t *testing.T) {
+	in := coreInput(t, "", deployment("")+"---"+configMap("a", ""))
+	in.Objects = in.Head
+	first := in.workloads()
+	if len(first) != 1 || first[0].Object.ID.Name != "api" {
+		t.Fatalf("workloads = %+v, want the Deployment", first)
+	}
+	if again := in.workloads(); &again[0] != &first[0] {
+		t.Error("workloads decoded twice for the same render")
+	}
+}

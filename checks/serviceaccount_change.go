@@ -35,7 +35,6 @@ var saFields = []string{"automountServiceAccountToken", "secrets", "imagePullSec
 
 func (r *serviceAccountChange) Check(in *Input) []Finding {
 	var out []Finding
-	var baseWL, headWL map[string]*Workload
 	for _, c := range in.Changes {
 		if c.Type == render.Unchanged {
 			continue
@@ -49,10 +48,7 @@ func (r *serviceAccountChange) Check(in *Input) []Finding {
 		if _, ok := workloadKinds[c.ID.Kind]; !ok && c.ID.Kind != "Pod" {
 			continue
 		}
-		if headWL == nil {
-			baseWL, headWL = in.workloadIndex(in.Base), in.workloadIndex(in.Head)
-		}
-		out = append(out, r.workload(c, baseWL[c.ID.Key()], headWL[c.ID.Key()])...)
+		out = append(out, r.workload(c, in.workloadOf(c.Base), in.workloadOf(c.Head))...)
 	}
 	return out
 }
