@@ -159,6 +159,34 @@ rules:
 			want: []brief{{"ClusterRoleBinding api-reader", 22, "ClusterRoleBinding api-reader removed: no longer binds ClusterRole api-reader to ServiceAccount prod/api: revokes get on configmaps, secrets cluster-wide to ServiceAccount prod/api"}},
 		},
 		{
+			name: "nonResourceURLs",
+			base: urlRole(`["/healthz/*"]`),
+			head: urlRole(`["/healthz/*", "/healthz/live", /metrics]`),
+			want: []brief{{"ClusterRole urls", 6, "ClusterRole urls now grants get on URL /metrics to Group probes"}},
+		},
+		{
+			name: "resourceNameNarrowed",
+			base: podRole("[get]"),
+			head: `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pods, namespace: prod}
+rules:
+  - apiGroups: [""]
+    resources: [pods]
+    resourceNames: [web]
+    verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: pods, namespace: prod}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pods}
+subjects:
+  - {kind: User, name: bob}
+`,
+			want: []brief{{"Role prod/pods", 5, "Role prod/pods no longer grants get on pods in prod to User bob"}},
+		},
+		{
 			name: "labelsOnlyChange",
 			base: readerRole,
 			head: `
@@ -220,5 +248,22 @@ metadata: {name: pods, namespace: prod}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pods}
 subjects:
   - {kind: User, name: bob}
+`
+}
+
+func urlRole(urls string) string {
+	return `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: urls}
+rules:
+  - {nonResourceURLs: ` + urls + `, verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: urls}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: urls}
+subjects:
+  - {kind: Group, name: probes}
 `
 }

@@ -28,7 +28,7 @@ func sortVerbs(vs []string) {
 // target is how a message names what a perm applies to.
 func (p perm) target() string {
 	if p.URL != "" {
-		return p.URL
+		return "URL " + p.URL
 	}
 	t := p.Resource
 	if p.Group != "" {

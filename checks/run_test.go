@@ -1,9 +1,13 @@
 package checks
 
 import (
+	"encoding/json"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kustoguard/kustoguard/render"
 )
 
 // unlabelled is a state rule flagging ConfigMaps without the label ok.
@@ -218,4 +222,23 @@ func TestInput_workloadsCached(t *testing.T) {
 	if again := in.workloads(); &again[0] != &first[0] {
 		t.Error("workloads decoded twice for the same render")
 	}
+}
+
+// TestRun_pullRequest runs the catalog over a pull request touching RBAC,
+// a ServiceAccount and tolerations; the findings are golden.
+func TestRun_pullRequest(t *testing.T) {
+	read := func(name string) []render.Object {
+		data, err := os.ReadFile("testdata/run/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return coreObjects(t, "apps/api/"+name, string(data))
+	}
+	base, head := read("base.yaml"), read("head.yaml")
+	in := &Input{Overlay: "overlays/prod", Base: base, Head: head, Changes: coreDiff(base, head), Config: DefaultConfig()}
+	got, err := json.MarshalIndent(Run(in, Default()), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertGolden(t, "testdata/run/findings.golden.json", append(got, '\n'))
 }
