@@ -267,3 +267,31 @@ subjects:
   - {kind: Group, name: probes}
 `
 }
+
+func TestSelectorMatches(t *testing.T) {
+	labels := map[string]string{"tier": "web", "env": "prod"}
+	expr := func(key, op string, values ...string) metaLabelSelector {
+		return metaLabelSelector{MatchExpressions: []labelSelectorRequirement{{key, op, values}}}
+	}
+	tests := []struct {
+		name string
+		sel  metaLabelSelector
+		want bool
+	}{
+		{"empty", metaLabelSelector{}, false},
+		{"matchLabels", metaLabelSelector{MatchLabels: map[string]string{"tier": "web"}}, true},
+		{"matchLabelsOther", metaLabelSelector{MatchLabels: map[string]string{"tier": "db"}}, false},
+		{"in", expr("env", "In", "prod", "staging"), true},
+		{"notIn", expr("env", "NotIn", "prod"), false},
+		{"exists", expr("tier", "Exists"), true},
+		{"doesNotExist", expr("tier", "DoesNotExist"), false},
+		{"unknownOperator", expr("tier", "Gt", "1"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := matchesAny([]metaLabelSelector{tt.sel}, labels); got != tt.want {
+				t.Errorf("matchesAny = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -17,7 +17,8 @@ import (
 // once; its findings are New.
 //
 // The result is sorted by (file, line, object, rule, message), without
-// duplicates. Run is pure and does not modify in's renders.
+// duplicates. When in.Changes is nil, Run computes it with render.Diff.
+// Run is pure and does not modify in's renders.
 func Run(in *Input, rules []Rule) []Finding {
 	cfg := in.Config
 	if cfg == nil {
@@ -25,11 +26,14 @@ func Run(in *Input, rules []Rule) []Finding {
 	}
 	work := *in
 	work.Config = cfg
+	if work.Changes == nil && (len(in.Base) > 0 || len(in.Head) > 0) {
+		work.Changes = render.Diff(in.Base, in.Head)
+	}
 	if work.cache == nil {
 		work.cache = newWorkloadCache()
 	}
 	baseIdx, headIdx := indexObjects(in.Base), indexObjects(in.Head)
-	touched := touchedObjects(in.Changes)
+	touched := touchedObjects(work.Changes)
 
 	var out []Finding
 	for _, r := range rules {
