@@ -114,3 +114,32 @@ approvers:
 		t.Error("DefaultConfig has approvers configured, want repository admins")
 	}
 }
+
+// FuzzParseConfig checks that no input makes ParseConfig panic, and that
+// whatever it accepts is valid.
+func FuzzParseConfig(f *testing.F) {
+	files, _ := filepath.Glob("testdata/config/*.yml")
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("rules: {rbac-change: [1]}\napprovers: [[], {users: {}}]\n"))
+	f.Add([]byte("&a [*a]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := ParseConfig(data)
+		if err != nil {
+			return
+		}
+		if cfg.Scope != ScopeChanged && cfg.Scope != ScopeAll {
+			t.Errorf("accepted scope %q", cfg.Scope)
+		}
+		for id := range cfg.Rules {
+			if !knownRule(id) {
+				t.Errorf("accepted rule id %q", id)
+			}
+		}
+	})
+}

@@ -56,8 +56,11 @@ type rbacObjectChange struct {
 	lost      []grant        // effective grants lost through obj
 	ownGained []perm         // for roles: rules added, whether bound or not
 	ownLost   []perm
-	// bindings: the role reference and subjects on each side.
+	// bindings: the role reference and subjects on each side, and whether
+	// the render declares the role the binding refers to (else its
+	// permissions are unknown, as for the built-in edit or view).
 	baseBinding, headBinding *binding
+	roleUnknown              bool
 }
 
 // rbac returns the Input's RBAC analysis, computed once per Run.
@@ -116,6 +119,12 @@ func analyseRBAC(base, head []render.Object, changes []render.Change) *rbacAnaly
 			if o := a.head.objs[key]; o != nil {
 				h := decodeBinding(o)
 				oc.headBinding = &h
+				ns := ""
+				if oc.id.Kind == "RoleBinding" {
+					ns = oc.id.Namespace
+				}
+				_, known := a.head.roles[roleKey(h.RoleRef.Kind, ns, h.RoleRef.Name)]
+				oc.roleUnknown = !known
 			}
 		}
 	}
@@ -200,6 +209,9 @@ func (oc *rbacObjectChange) bindingMessage() (string, bool) {
 	switch {
 	case b == nil:
 		msg := name + " binds " + h.describe(oc.id.Namespace)
+		if oc.roleUnknown {
+			msg += " (a role the render does not declare)"
+		}
 		if eff != "" {
 			msg += ": " + strings.TrimPrefix(eff, "now ")
 		}
@@ -212,6 +224,9 @@ func (oc *rbacObjectChange) bindingMessage() (string, bool) {
 		return msg, true
 	case b.describe(oc.id.Namespace) != h.describe(oc.id.Namespace) || eff != "":
 		msg := name + " now binds " + h.describe(oc.id.Namespace)
+		if oc.roleUnknown {
+			msg += " (a role the render does not declare)"
+		}
 		if eff != "" {
 			msg += ": " + eff
 		}

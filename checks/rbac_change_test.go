@@ -114,6 +114,18 @@ subjects:
 			want: []brief{{"RoleBinding prod/reader", 20, "RoleBinding prod/reader binds ClusterRole api-reader to ServiceAccount prod/api: grants get on configmaps, secrets in prod to ServiceAccount prod/api"}},
 		},
 		{
+			name: "bindingToBuiltinRole",
+			head: `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: x, namespace: prod}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects:
+  - {kind: ServiceAccount, name: api}
+`,
+			want: []brief{{"RoleBinding prod/x", 6, "RoleBinding prod/x binds ClusterRole edit to ServiceAccount prod/api (a role the render does not declare)"}},
+		},
+		{
 			name: "aggregatedClusterRole",
 			base: aggregator,
 			head: aggregator + `---

@@ -242,3 +242,44 @@ func TestRun_pullRequest(t *testing.T) {
 	}
 	assertGolden(t, "testdata/run/findings.golden.json", append(got, '\n'))
 }
+
+// TestRun_malformed feeds objects whose fields have the wrong shapes: the
+// rules must neither panic nor invent findings from them.
+func TestRun_malformed(t *testing.T) {
+	head := `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: odd, labels: [x]}
+aggregationRule: {clusterRoleSelectors: "all"}
+rules: {verbs: "*"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: odd}
+roleRef: "cluster-admin"
+subjects: [user, {kind: 3}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: odd, namespace: x}
+rules: [7, {verbs: [1, get], resources: pods}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: odd, namespace: x, annotations: {ignore.kustoguard.dev/serviceaccount-change: 5}}
+spec:
+  template: {spec: {tolerations: "all", serviceAccountName: [a]}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: odd, namespace: x}
+secrets: 3
+`
+	in := coreInput(t, "", head)
+	in.Config.Scope = ScopeAll
+	for _, f := range Run(in, Default()) {
+		if f.Rule == "control-plane-toleration" || f.Rule == "rbac-escalation" {
+			t.Errorf("finding from malformed fields: %+v", f)
+		}
+	}
+}
