@@ -82,7 +82,9 @@ func runState(in *Input, r Rule, all bool, touched map[string]bool, baseIdx, hea
 	if len(in.Base) > 0 {
 		baseFs = suppress(r.Check(&baseIn), r, baseIdx, baseIdx)
 	}
-	headFs := suppress(r.Check(&headIn), r, headIdx, baseIdx)
+	// States are decided before the ignored-suppression note changes
+	// messages, so that the same problem still matches its base finding.
+	headFs, ignored := filterSuppressed(r.Check(&headIn), r, headIdx, baseIdx)
 
 	atBase := make(map[string]bool, len(baseFs))
 	for _, f := range baseFs {
@@ -90,12 +92,15 @@ func runState(in *Input, r Rule, all bool, touched map[string]bool, baseIdx, hea
 	}
 	atHead := make(map[string]bool, len(headFs))
 	var out []Finding
-	for _, f := range headFs {
+	for i, f := range headFs {
 		k := f.Key()
 		atHead[k] = true
 		f.State = New
 		if atBase[k] {
 			f.State = Existing
+		}
+		if ignored[i] {
+			f.Message += suppressionIgnored
 		}
 		if all || touched[f.Object.Key()] {
 			out = append(out, f)

@@ -144,6 +144,14 @@ func TestRun_suppression(t *testing.T) {
 				"ConfigMap prod/a has no label ok (suppression ignored: not on the base branch)"}},
 		},
 		{
+			name:     "approvalRuleExistingFinding",
+			approval: true,
+			base:     configMap("a", ""),
+			head:     configMap("a", suppressed),
+			want: []result{{"ConfigMap prod/a", "head.yaml", Warning, true, Existing,
+				"ConfigMap prod/a has no label ok (suppression ignored: not on the base branch)"}},
+		},
+		{
 			name:     "approvalRuleOnBase",
 			approval: true,
 			base:     configMap("a", suppressed),

@@ -40,17 +40,28 @@ func indexObjects(objs []render.Object) objectIndex {
 // render, consulted for rules that need approval. It returns the findings
 // that remain, with the note on those whose suppression was ignored.
 func suppress(fs []Finding, r Rule, side, base objectIndex) []Finding {
-	out := fs[:0]
+	kept, ignored := filterSuppressed(fs, r, side, base)
+	for i := range kept {
+		if ignored[i] {
+			kept[i].Message += suppressionIgnored
+		}
+	}
+	return kept
+}
+
+// filterSuppressed is suppress without the note: ignored[i] tells whether
+// kept[i] carries a suppression that does not count, so that a caller can
+// compare findings before their messages change.
+func filterSuppressed(fs []Finding, r Rule, side, base objectIndex) (kept []Finding, ignored []bool) {
 	for _, f := range fs {
 		key := f.Object.Key()
 		if !suppressed(side[key], r.ID()) {
-			out = append(out, f)
+			kept, ignored = append(kept, f), append(ignored, false)
 			continue
 		}
 		if r.NeedsApproval() && !suppressed(base[key], r.ID()) {
-			f.Message += suppressionIgnored
-			out = append(out, f)
+			kept, ignored = append(kept, f), append(ignored, true)
 		}
 	}
-	return out
+	return kept, ignored
 }
