@@ -92,4 +92,9 @@ type Input struct {
 	// ChangedFiles are the repository paths the pull request changes.
 	ChangedFiles []string
 	Config       *Config
+
+	// cache memoizes decoded workloads per object set; Run shares one
+	// cache between the base and head Inputs it builds. Not safe for
+	// concurrent use, like the Input itself.
+	cache *workloadCache
 }

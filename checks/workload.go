@@ -100,3 +100,68 @@ func (w Workload) ContainerPath(init bool, name string, rest ...string) []string
 	p := append(append([]string{}, w.TemplatePath...), field, "[name="+name+"]")
 	return append(p, rest...)
 }
+
+// workloadCache holds decoded workloads per object and per object set, so
+// that every rule of a Run shares one decoding of each object instead of a
+// JSON round trip per rule.
+type workloadCache struct {
+	objs map[*render.Object]*Workload // nil value: not a workload
+	sets map[workloadSetKey][]Workload
+	// rbac is the RBAC analysis of the Input's base and head, built once
+	// for both RBAC rules.
+	rbac *rbacAnalysis
+}
+
+type workloadSetKey struct {
+	first *render.Object
+	n     int
+}
+
+func newWorkloadCache() *workloadCache {
+	return &workloadCache{objs: map[*render.Object]*Workload{}, sets: map[workloadSetKey][]Workload{}}
+}
+
+// workloadOf returns WorkloadOf(o), decoded once per Input cache; nil when
+// o runs no pods.
+func (in *Input) workloadOf(o *render.Object) *Workload {
+	if o == nil {
+		return nil
+	}
+	if in.cache == nil {
+		in.cache = newWorkloadCache()
+	}
+	if w, ok := in.cache.objs[o]; ok {
+		return w
+	}
+	var wp *Workload
+	if w, ok := WorkloadOf(o); ok {
+		wp = &w
+	}
+	in.cache.objs[o] = wp
+	return wp
+}
+
+// workloadsIn returns Workloads(objs), decoded once per Input cache.
+func (in *Input) workloadsIn(objs []render.Object) []Workload {
+	if len(objs) == 0 {
+		return nil
+	}
+	if in.cache == nil {
+		in.cache = newWorkloadCache()
+	}
+	k := workloadSetKey{&objs[0], len(objs)}
+	if w, ok := in.cache.sets[k]; ok {
+		return w
+	}
+	var ws []Workload
+	for i := range objs {
+		if w := in.workloadOf(&objs[i]); w != nil {
+			ws = append(ws, *w)
+		}
+	}
+	in.cache.sets[k] = ws
+	return ws
+}
+
+// workloads returns the workloads of in.Objects, the render a StateRule judges.
+func (in *Input) workloads() []Workload { return in.workloadsIn(in.Objects) }
