@@ -2,7 +2,12 @@ package checks
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
 
 	"github.com/kustoguard/kustoguard/render"
 )
@@ -58,17 +63,191 @@ type Result struct {
 type ReviewInput struct {
 	BaseName, HeadName string
 	Base, Head         *render.Tree
-	// Changed are the paths the pull request changes; nil means compare the trees.
+	// Changed are the paths the pull request changes (both paths of a
+	// rename); nil means compare the trees.
 	Changed []string
-	// Config is the base side's configuration (DefaultConfig when absent).
+	// Config is the base side's configuration (DefaultConfig when nil).
 	Config *Config
 	Rules  []Rule
+	// Workers bounds how many overlays render at once (GOMAXPROCS when 0).
+	Workers int
 }
 
-// Review runs the whole pipeline: select affected overlays, render both
-// sides, diff, run the rules, and summarise.
-//
-// STUB: replaced by the real pipeline.
+// Review runs the whole pipeline: select the affected overlays, render
+// both sides, diff, run the rules, and summarise. An overlay that fails to
+// render is a result (status error, a render-error finding), not an error;
+// Review fails only when the trees cannot be examined at all or ctx ends.
 func Review(ctx context.Context, in ReviewInput) (*Result, error) {
-	return nil, errors.New("not implemented")
+	cfg := in.Config
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	changed := in.Changed
+	if changed == nil {
+		changed = render.ChangedFiles(in.Base, in.Head)
+	}
+	overlays, err := render.Affected(in.Base, in.Head, cfg.Overlays, cfg.Ignore, changed)
+	if err != nil {
+		return nil, fmt.Errorf("selecting affected overlays: %w", err)
+	}
+	res := &Result{Base: in.BaseName, Head: in.HeadName, Overlays: make([]OverlayResult, len(overlays))}
+	perOverlay := make([][]Finding, len(overlays))
+
+	workers := in.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for i, dir := range overlays {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			res.Overlays[i], perOverlay[i] = reviewOverlay(ctx, in, cfg, changed, dir)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("reviewing: %w", err)
+	}
+
+	for _, fs := range perOverlay {
+		res.Findings = append(res.Findings, fs...)
+	}
+	baseCfg, _ := in.Base.ReadFile(ConfigPath)
+	headCfg, _ := in.Head.ReadFile(ConfigPath)
+	res.Findings = append(res.Findings, ConfigChange(changed, baseCfg, headCfg, cfg)...)
+	sortFindings(res.Findings)
+	res.Summary = summarize(res)
+	return res, nil
+}
+
+// reviewOverlay renders one overlay on both sides and judges the change.
+func reviewOverlay(ctx context.Context, in ReviewInput, cfg *Config, changed []string, dir string) (OverlayResult, []Finding) {
+	out := OverlayResult{Path: dir}
+	atBase, atHead := kustomizationFile(in.Base, dir) != "", kustomizationFile(in.Head, dir) != ""
+
+	var base, head []render.Object
+	if atBase {
+		objs, err := in.Base.Render(ctx, dir)
+		if err == nil {
+			base = objs
+		}
+		// A base that no longer renders is compared as empty: the pull
+		// request is judged on what it renders, not blamed for the base.
+	}
+	if atHead {
+		objs, err := in.Head.Render(ctx, dir)
+		if err != nil {
+			out.Status = OverlayError
+			out.Error = err.Error()
+			f, ok := RenderError(dir, err, cfg)
+			if !ok {
+				return out, nil
+			}
+			if f.File == "" {
+				f.File = kustomizationFile(in.Head, dir)
+			}
+			return out, []Finding{f}
+		}
+		head = objs
+	}
+
+	out.Changes = render.Diff(base, head)
+	var diffs strings.Builder
+	for _, c := range out.Changes {
+		switch c.Type {
+		case render.Added:
+			out.Objects.Added++
+		case render.Removed:
+			out.Objects.Removed++
+		case render.Modified:
+			out.Objects.Changed++
+		case render.Unchanged:
+			out.Objects.Unchanged++
+		}
+		diffs.WriteString(c.Diff)
+	}
+	out.Diff = diffs.String()
+	switch {
+	case !atBase:
+		out.Status = OverlayAdded
+	case !atHead:
+		out.Status = OverlayRemoved
+	case out.Objects.Added+out.Objects.Removed+out.Objects.Changed > 0:
+		out.Status = OverlayChanged
+	default:
+		out.Status = OverlayUnchanged
+	}
+
+	input := &Input{
+		Overlay:      dir,
+		Base:         base,
+		Head:         head,
+		Changes:      out.Changes,
+		ChangedFiles: changed,
+		Config:       cfg,
+	}
+	if !atBase {
+		input.Base = nil
+	}
+	return out, Run(input, in.Rules)
+}
+
+// kustomizationNames are the file names kustomize accepts, in its order.
+var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// kustomizationFile is the path of dir's kustomization file in t, or "".
+func kustomizationFile(t *render.Tree, dir string) string {
+	for _, n := range kustomizationNames {
+		p := path.Join(dir, n)
+		if _, ok := t.ReadFile(p); ok {
+			return p
+		}
+	}
+	return ""
+}
+
+// sortFindings orders findings for people: by file and line, then object,
+// rule and message, so reports are deterministic.
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if ak, bk := a.Object.Key(), b.Object.Key(); ak != bk {
+			return ak < bk
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.Overlay != b.Overlay {
+			return a.Overlay < b.Overlay
+		}
+		return a.Message < b.Message
+	})
+}
+
+func summarize(r *Result) Summary {
+	s := Summary{OverlaysAffected: len(r.Overlays)}
+	for _, f := range r.Findings {
+		if f.Blocking() {
+			s.Blocking++
+		}
+		if f.State == Resolved {
+			continue
+		}
+		switch f.Severity {
+		case Warning:
+			s.Warnings++
+		case Notice:
+			s.Notices++
+		}
+	}
+	return s
 }
