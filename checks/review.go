@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 
@@ -118,7 +117,7 @@ func Review(ctx context.Context, in ReviewInput) (*Result, error) {
 	baseCfg, _ := in.Base.ReadFile(ConfigPath)
 	headCfg, _ := in.Head.ReadFile(ConfigPath)
 	res.Findings = append(res.Findings, ConfigChange(changed, baseCfg, headCfg, cfg)...)
-	sortFindings(res.Findings)
+	res.Findings = sortFindings(res.Findings)
 	res.Summary = summarize(res)
 	return res, nil
 }
@@ -207,30 +206,6 @@ func kustomizationFile(t *render.Tree, dir string) string {
 		}
 	}
 	return ""
-}
-
-// sortFindings orders findings for people: by file and line, then object,
-// rule and message, so reports are deterministic.
-func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if ak, bk := a.Object.Key(), b.Object.Key(); ak != bk {
-			return ak < bk
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		if a.Overlay != b.Overlay {
-			return a.Overlay < b.Overlay
-		}
-		return a.Message < b.Message
-	})
 }
 
 func summarize(r *Result) Summary {

@@ -155,5 +155,8 @@ func findingLess(a, b Finding) bool {
 	if a.Message != b.Message {
 		return a.Message < b.Message
 	}
+	if a.Overlay != b.Overlay {
+		return a.Overlay < b.Overlay
+	}
 	return a.State < b.State
 }
