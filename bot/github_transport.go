@@ -1,0 +1,370 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults for ClientConfig fields left zero.
+const (
+	defaultMaxRetries   = 4
+	defaultMaxRetryWait = 60 * time.Second
+	// retryBaseWait is the first backoff step; later steps double it.
+	retryBaseWait = 250 * time.Millisecond
+	// secondaryLimitWait is what GitHub asks for on a secondary rate limit
+	// that names no Retry-After ("wait at least one minute").
+	secondaryLimitWait = time.Minute
+)
+
+// retryTransport retries GitHub requests that failed for reasons GitHub says
+// are transient, honours rate limits, and paces mutating requests.
+//
+// It sits under ghinstallation so that token requests are retried too.
+// Idempotent methods are retried on 500/502/503/504 and connection errors.
+// POST is retried only where GitHub cannot have acted: a connection error
+// before any response byte, 502/503/504, or a rate limit. That still leaves
+// a small duplicate-create risk (a request GitHub processed before the
+// connection dropped); the pipeline reconciles by listing check runs by
+// external_id and comments by their hidden fingerprint.
+type retryTransport struct {
+	base       http.RoundTripper
+	basePath   string // path prefix of the API root, stripped from routes
+	apiHost    string // requests elsewhere (archive downloads) get one route
+	maxRetries int
+	maxWait    time.Duration
+	pacer      *pacer
+	onRequest  func(method, route string, status int, d time.Duration)
+}
+
+func newRetryTransport(cfg ClientConfig, root *url.URL, p *pacer) *retryTransport {
+	base := cfg.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	t := &retryTransport{
+		base:       base,
+		basePath:   strings.TrimSuffix(root.Path, "/"),
+		apiHost:    root.Host,
+		maxRetries: cfg.MaxRetries,
+		maxWait:    cfg.MaxRetryWait,
+		pacer:      p,
+		onRequest:  cfg.OnRequest,
+	}
+	if t.maxRetries <= 0 {
+		t.maxRetries = defaultMaxRetries
+	}
+	if t.maxWait <= 0 {
+		t.maxWait = defaultMaxRetryWait
+	}
+	return t
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	route := "/{download}"
+	if req.URL.Host == t.apiHost {
+		route = Route(t.basePath, req.URL.Path)
+	}
+	paced := t.pacer != nil && isMutating(req.Method) && !strings.HasSuffix(route, "/access_tokens")
+	var reason string
+	for attempt := 0; ; attempt++ {
+		r := req
+		if attempt > 0 {
+			var err error
+			if r, err = rewind(req); err != nil {
+				return nil, err
+			}
+		}
+		if paced {
+			if err := t.pacer.wait(ctx); err != nil {
+				return nil, err
+			}
+		}
+		start := time.Now()
+		resp, err := t.base.RoundTrip(r)
+		if t.onRequest != nil {
+			status := 0
+			if resp != nil {
+				status = resp.StatusCode
+			}
+			t.onRequest(req.Method, route, status, time.Since(start))
+		}
+		wait, why, retry := t.classify(req, resp, err, attempt)
+		if !retry {
+			return resp, err
+		}
+		reason = why
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+		}
+		if attempt >= t.maxRetries {
+			return nil, fmt.Errorf("giving up on %s %s after %d attempts: %s", req.Method, route, attempt+1, reason)
+		}
+		if req.Body != nil && req.GetBody == nil {
+			return nil, fmt.Errorf("retrying %s %s: request body cannot be replayed (%s)", req.Method, route, reason)
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("waiting to retry %s %s (%s): %w", req.Method, route, reason, err)
+		}
+	}
+}
+
+// classify decides whether an attempt is retried, after how long, and why.
+func (t *retryTransport) classify(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, string, bool) {
+	if err != nil {
+		if req.Context().Err() != nil || !isConnectionError(err) {
+			return 0, "", false
+		}
+		// A RoundTrip error means no response arrived, so even a POST
+		// may be sent again.
+		return t.backoff(attempt), "connection error: " + err.Error(), true
+	}
+	code := resp.StatusCode
+	switch {
+	case code == http.StatusInternalServerError:
+		if !isIdempotent(req.Method) {
+			return 0, "", false // GitHub may have acted on it
+		}
+		fallthrough
+	case code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout:
+		wait := t.backoff(attempt)
+		if d, ok := retryAfter(resp.Header); ok {
+			wait = t.capWait(d)
+		}
+		return wait, "GitHub answered " + resp.Status, true
+	case code == http.StatusForbidden || code == http.StatusTooManyRequests:
+		if d, ok := retryAfter(resp.Header); ok {
+			return t.capWait(d), fmt.Sprintf("rate limited (%d, Retry-After %s)", code, d), true
+		}
+		if resp.Header.Get("X-Ratelimit-Remaining") == "0" {
+			if reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64); err == nil {
+				d := time.Until(time.Unix(reset, 0)) + time.Second
+				return t.capWait(max(d, 0)), fmt.Sprintf("primary rate limit exhausted until %s", time.Unix(reset, 0).UTC().Format(time.RFC3339)), true
+			}
+		}
+		if code == http.StatusTooManyRequests || isSecondaryLimit(resp) {
+			return t.capWait(max(t.backoff(attempt), secondaryLimitWait)), fmt.Sprintf("secondary rate limit (%d)", code), true
+		}
+	}
+	return 0, "", false
+}
+
+// backoff is exponential backoff with full jitter, capped by maxWait.
+func (t *retryTransport) backoff(attempt int) time.Duration {
+	ceil := t.maxWait
+	if attempt < 20 {
+		ceil = min(ceil, retryBaseWait<<attempt)
+	}
+	return rand.N(ceil + 1)
+}
+
+func (t *retryTransport) capWait(d time.Duration) time.Duration { return min(d, t.maxWait) }
+
+// isSecondaryLimit reads (and restores) a 403 body to tell a secondary rate
+// limit from a permission error.
+func isSecondaryLimit(resp *http.Response) bool {
+	if resp.StatusCode != http.StatusForbidden || resp.Body == nil {
+		return false
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return bytes.Contains(bytes.ToLower(b), []byte("secondary rate limit"))
+}
+
+// retryAfter parses Retry-After as seconds or an HTTP date.
+func retryAfter(h http.Header) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(time.Until(at), 0), true
+	}
+	return 0, false
+}
+
+func isConnectionError(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var authErr x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var urlErr *url.Error
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &authErr), errors.As(err, &hostErr):
+		return false
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false
+	case errors.As(err, &urlErr) && urlErr.Op == "parse":
+		return false
+	}
+	// EOF, resets, refused and dropped connections all land here.
+	return true
+}
+
+func isIdempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	return false
+}
+
+func isMutating(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
+}
+
+// rewind returns a copy of req with a fresh body for another attempt.
+func rewind(req *http.Request) (*http.Request, error) {
+	r := req.Clone(req.Context())
+	if req.Body == nil || req.GetBody == nil {
+		return r, nil
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, fmt.Errorf("replaying request body: %w", err)
+	}
+	r.Body = body
+	return r, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// pacer spaces the starts of mutating requests of one installation.
+type pacer struct {
+	interval time.Duration
+	mu       sync.Mutex
+	next     time.Time
+}
+
+func newPacer(interval time.Duration) *pacer {
+	if interval <= 0 {
+		return nil
+	}
+	return &pacer{interval: interval}
+}
+
+// wait reserves the next start slot and sleeps until it.
+func (p *pacer) wait(ctx context.Context) error {
+	p.mu.Lock()
+	now := time.Now()
+	start := p.next
+	if start.Before(now) {
+		start = now
+	}
+	p.next = start.Add(p.interval)
+	p.mu.Unlock()
+	return sleep(ctx, time.Until(start))
+}
+
+// Route templates an API path for low-cardinality metrics: owner, repo and
+// other names, numbers and SHAs become placeholders, as in
+// "/repos/{owner}/{repo}/check-runs/{id}". basePath (such as "/api/v3") is
+// stripped first.
+func Route(basePath, path string) string {
+	path = strings.TrimPrefix(path, strings.TrimSuffix(basePath, "/"))
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	out := make([]string, 0, len(segs))
+	for i := 0; i < len(segs); i++ {
+		s := segs[i]
+		prev := ""
+		if i > 0 {
+			prev = segs[i-1]
+		}
+		switch {
+		case prev == "repos" && i == 1:
+			out = append(out, "{owner}")
+			if i+1 < len(segs) {
+				out = append(out, "{repo}")
+				i++
+			}
+			continue
+		case prev == "contents":
+			out = append(out, "{path}") // the rest is a file path
+			i = len(segs)
+			continue
+		}
+		if p, ok := routeParams[prev]; ok && i > 0 {
+			out = append(out, p)
+			continue
+		}
+		if isNumber(s) {
+			out = append(out, "{id}")
+			continue
+		}
+		if isSHA(s) {
+			out = append(out, "{sha}")
+			continue
+		}
+		out = append(out, s)
+	}
+	return "/" + strings.Join(out, "/")
+}
+
+// routeParams names the segment that follows a fixed one.
+var routeParams = map[string]string{
+	"orgs":           "{org}",
+	"teams":          "{team}",
+	"memberships":    "{user}",
+	"collaborators":  "{user}",
+	"users":          "{user}",
+	"tarball":        "{ref}",
+	"zipball":        "{ref}",
+	"compare":        "{basehead}",
+	"commits":        "{ref}",
+	"app-manifests":  "{code}",
+	"installations":  "{id}",
+	"legacy.tar.gz":  "{ref}",
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isSHA(s string) bool {
+	if len(s) < 7 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
