@@ -331,18 +331,18 @@ func Route(basePath, path string) string {
 
 // routeParams names the segment that follows a fixed one.
 var routeParams = map[string]string{
-	"orgs":           "{org}",
-	"teams":          "{team}",
-	"memberships":    "{user}",
-	"collaborators":  "{user}",
-	"users":          "{user}",
-	"tarball":        "{ref}",
-	"zipball":        "{ref}",
-	"compare":        "{basehead}",
-	"commits":        "{ref}",
-	"app-manifests":  "{code}",
-	"installations":  "{id}",
-	"legacy.tar.gz":  "{ref}",
+	"orgs":          "{org}",
+	"teams":         "{team}",
+	"memberships":   "{user}",
+	"collaborators": "{user}",
+	"users":         "{user}",
+	"tarball":       "{ref}",
+	"zipball":       "{ref}",
+	"compare":       "{basehead}",
+	"commits":       "{ref}",
+	"app-manifests": "{code}",
+	"installations": "{id}",
+	"legacy.tar.gz": "{ref}",
 }
 
 func isNumber(s string) bool {

@@ -250,3 +250,15 @@ func (s *Server) convertManifest(w http.ResponseWriter, r *http.Request) {
 		ClientSecret:  github.String("fake-client-secret"),
 	})
 }
+
+// InstallationToken issues a token for the installation without the JWT
+// exchange, for tests that talk to the fake directly.
+func (s *Server) InstallationToken(installationID int64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	tok := "ghs_" + hex.EncodeToString(b)
+	s.tokens[tok] = issuedToken{installation: installationID, expires: time.Now().Add(s.tokenTTL)}
+	return tok
+}

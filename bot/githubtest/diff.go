@@ -150,12 +150,13 @@ func lcsOps(a, b []string) []op {
 			ops = append(ops, op{kind: opEqual, text: a[i]})
 			i++
 			j++
-		case j < len(b) && (i == len(a) || t[i][j+1] >= t[i+1][j]):
-			ops = append(ops, op{kind: opIns, text: b[j]})
-			j++
-		default:
+		case i < len(a) && (j == len(b) || t[i+1][j] >= t[i][j+1]):
+			// Deletions first, as diff -u orders a changed block.
 			ops = append(ops, op{kind: opDel, text: a[i]})
 			i++
+		default:
+			ops = append(ops, op{kind: opIns, text: b[j]})
+			j++
 		}
 	}
 	return ops
