@@ -186,4 +186,3 @@ func TestClient_issueCommentsAndApprovers(t *testing.T) {
 		t.Errorf("requests %v", f.calls())
 	}
 }
-
