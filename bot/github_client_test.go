@@ -273,3 +273,88 @@ func TestClient_fileContent(t *testing.T) {
 		t.Errorf("request %s?%s", last.Path, last.Query.Encode())
 	}
 }
+
+func TestAppClient(t *testing.T) {
+	fake := githubtest.New()
+	defer fake.Close()
+	fake.AddRepo("acme", "gitops", 77)
+	fake.AddRepo("acme", "other", 78)
+	ctx := context.Background()
+	app, err := NewAppClient(ClientConfig{AppID: fake.AppID, PrivateKey: fake.PrivateKeyPEM, BaseURL: fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slug, err := app.App(ctx)
+	if err != nil || slug != "kustoguard" {
+		t.Errorf("App() = %q, %v", slug, err)
+	}
+	ids, err := app.Installations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{77, 78}, ids); diff != "" {
+		t.Errorf("installations (-want +got):\n%s", diff)
+	}
+
+	// Registration has no credentials yet.
+	anon, err := NewAppClient(ClientConfig{BaseURL: fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := anon.App(ctx); err == nil {
+		t.Error("App() without credentials: want an error")
+	}
+	creds, err := anon.ConvertManifest(ctx, "abc123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if creds.ID != fake.AppID || creds.Slug != "kustoguard" || creds.PEM != string(fake.PrivateKeyPEM) || creds.WebhookSecret == "" {
+		t.Errorf("credentials %+v", creds)
+	}
+	reqs := fake.Requests()
+	last := reqs[len(reqs)-1]
+	if last.Method != "POST" || last.Path != "/app-manifests/abc123/conversions" {
+		t.Errorf("last request %s %s", last.Method, last.Path)
+	}
+}
+
+func TestNewClientFactory_invalid(t *testing.T) {
+	fake := githubtest.New()
+	fake.Close()
+	tests := map[string]ClientConfig{
+		"noAppID":  {PrivateKey: fake.PrivateKeyPEM},
+		"badPEM":   {AppID: 1, PrivateKey: []byte("not a key")},
+		"badURL":   {AppID: 1, PrivateKey: fake.PrivateKeyPEM, BaseURL: "::"},
+		"relative": {AppID: 1, PrivateKey: fake.PrivateKeyPEM, BaseURL: "api/v3/"},
+		"emptyKey": {AppID: 1},
+	}
+	for name, cfg := range tests {
+		if _, err := NewClientFactory(cfg); err == nil {
+			t.Errorf("%s: want an error", name)
+		}
+	}
+}
+
+func TestClient_concurrentUse(t *testing.T) {
+	f := setup(t, nil)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.gh.ChangedFiles(context.Background(), testRepo, 1); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// One token for all of them.
+	if n := f.count("POST", "/app/installations/77/access_tokens"); n != 1 {
+		t.Errorf("%d token requests, want 1", n)
+	}
+}

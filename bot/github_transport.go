@@ -74,8 +74,9 @@ func newRetryTransport(cfg ClientConfig, root *url.URL, p *pacer) *retryTranspor
 // RoundTrip implements http.RoundTripper.
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	// Archive downloads leave the API (codeload): one route for all.
 	route := "/{download}"
-	if req.URL.Host == t.apiHost {
+	if req.URL.Host == t.apiHost && strings.HasPrefix(req.URL.Path, t.basePath+"/") {
 		route = Route(t.basePath, req.URL.Path)
 	}
 	paced := t.pacer != nil && isMutating(req.Method) && !strings.HasSuffix(route, "/access_tokens")

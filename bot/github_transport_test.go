@@ -255,3 +255,25 @@ func TestClient_primaryRateLimitWaitsForReset(t *testing.T) {
 		t.Error("a 403 without rate-limit signs was retried")
 	}
 }
+
+func TestClient_mutationPacing(t *testing.T) {
+	// An hour between mutations: the first starts at once (the token
+	// request is not paced), the second would have to wait.
+	f := setup(t, func(c *ClientConfig) { c.MutationInterval = time.Hour })
+	ctx := context.Background()
+	if err := createRun(ctx, f.gh); err != nil {
+		t.Fatal(err)
+	}
+	// Reads are never paced.
+	if err := getPR(ctx, f.gh); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := createRun(short, f.gh); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("second mutation: err = %v, want it held back until the deadline", err)
+	}
+	if n := f.count("POST", "/repos/acme/gitops/check-runs"); n != 1 {
+		t.Errorf("%d check-run creations reached GitHub, want 1", n)
+	}
+}
