@@ -154,25 +154,26 @@ func writeTarball(w http.ResponseWriter, top, sha string, files map[string][]byt
 	_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeXGlobalHeader, Name: "pax_global_header",
 		PAXRecords: map[string]string{"comment": sha}, Format: tar.FormatPAX})
 	dirs := map[string]bool{top: true}
-	paths := make([]string, 0, len(files))
+	names := make([]string, 0, len(files))
 	for p := range files {
-		paths = append(paths, p)
+		names = append(names, top+p)
 		for d := p; strings.Contains(d, "/"); {
 			d = d[:strings.LastIndex(d, "/")]
 			dirs[top+d+"/"] = true
 		}
 	}
 	for d := range dirs {
-		paths = append(paths, d) // directories sort before their files
+		names = append(names, d)
 	}
-	slices.Sort(paths)
-	for _, p := range paths {
-		if dirs[p] {
-			_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: p, Mode: 0o775, ModTime: mtime})
+	slices.Sort(names) // a directory sorts before its entries
+	for _, n := range names {
+		if dirs[n] {
+			_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: n, Mode: 0o775, ModTime: mtime})
 			continue
 		}
-		_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: top + p, Mode: 0o664, Size: int64(len(files[p])), ModTime: mtime})
-		_, _ = tw.Write(files[p])
+		data := files[strings.TrimPrefix(n, top)]
+		_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: n, Mode: 0o664, Size: int64(len(data)), ModTime: mtime})
+		_, _ = tw.Write(data)
 	}
 	_ = tw.Close()
 	_ = gz.Close()
