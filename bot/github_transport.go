@@ -46,6 +46,44 @@ type retryTransport struct {
 	maxWait    time.Duration
 	pacer      *pacer
 	onRequest  func(method, route string, status int, d time.Duration)
+
+	mu sync.Mutex
+	// exhausted is when the primary rate limit resets after an answer said
+	// none is left; requests until then wait (capped by maxWait).
+	exhausted time.Time
+}
+
+// noteExhausted remembers a primary rate limit that ran out on an answer
+// that is not retried, and hides its reset from go-github: go-github would
+// otherwise fail every later call locally until the reset, while this
+// transport waits for it instead.
+func (t *retryTransport) noteExhausted(resp *http.Response) {
+	if resp.Header.Get("X-Ratelimit-Remaining") != "0" {
+		return
+	}
+	reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64)
+	if err != nil {
+		return
+	}
+	t.mu.Lock()
+	t.exhausted = time.Unix(reset, 0)
+	t.mu.Unlock()
+	resp.Header.Del("X-Ratelimit-Reset")
+}
+
+// untilReset is how long the next request waits for the primary limit.
+func (t *retryTransport) untilReset() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.exhausted.IsZero() {
+		return 0
+	}
+	d := time.Until(t.exhausted)
+	if d <= 0 {
+		t.exhausted = time.Time{}
+		return 0
+	}
+	return min(d, t.maxWait)
 }
 
 func newRetryTransport(cfg ClientConfig, root *url.URL, p *pacer) *retryTransport {
@@ -94,6 +132,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, err
 			}
 		}
+		if err := sleep(ctx, t.untilReset()); err != nil {
+			return nil, fmt.Errorf("waiting for the rate limit to reset before %s %s: %w", req.Method, route, err)
+		}
 		start := time.Now()
 		resp, err := t.base.RoundTrip(r)
 		if t.onRequest != nil {
@@ -104,7 +145,13 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.onRequest(req.Method, route, status, time.Since(start))
 		}
 		wait, why, retry := t.classify(req, resp, err, attempt)
+		if retry && req.Body != nil && req.GetBody == nil {
+			retry = false // cannot send the body again: hand back what came
+		}
 		if !retry {
+			if resp != nil {
+				t.noteExhausted(resp)
+			}
 			return resp, err
 		}
 		reason = why
@@ -114,9 +161,6 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if attempt >= t.maxRetries {
 			return nil, fmt.Errorf("giving up on %s %s after %d attempts: %s", req.Method, route, attempt+1, reason)
-		}
-		if req.Body != nil && req.GetBody == nil {
-			return nil, fmt.Errorf("retrying %s %s: request body cannot be replayed (%s)", req.Method, route, reason)
 		}
 		if err := sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("waiting to retry %s %s (%s): %w", req.Method, route, reason, err)
@@ -284,88 +328,4 @@ func (p *pacer) wait(ctx context.Context) error {
 	p.next = start.Add(p.interval)
 	p.mu.Unlock()
 	return sleep(ctx, time.Until(start))
-}
-
-// Route templates an API path for low-cardinality metrics: owner, repo and
-// other names, numbers and SHAs become placeholders, as in
-// "/repos/{owner}/{repo}/check-runs/{id}". basePath (such as "/api/v3") is
-// stripped first.
-func Route(basePath, path string) string {
-	path = strings.TrimPrefix(path, strings.TrimSuffix(basePath, "/"))
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	out := make([]string, 0, len(segs))
-	for i := 0; i < len(segs); i++ {
-		s := segs[i]
-		prev := ""
-		if i > 0 {
-			prev = segs[i-1]
-		}
-		switch {
-		case prev == "repos" && i == 1:
-			out = append(out, "{owner}")
-			if i+1 < len(segs) {
-				out = append(out, "{repo}")
-				i++
-			}
-			continue
-		case prev == "contents":
-			out = append(out, "{path}") // the rest is a file path
-			i = len(segs)
-			continue
-		}
-		if p, ok := routeParams[prev]; ok && i > 0 {
-			out = append(out, p)
-			continue
-		}
-		if isNumber(s) {
-			out = append(out, "{id}")
-			continue
-		}
-		if isSHA(s) {
-			out = append(out, "{sha}")
-			continue
-		}
-		out = append(out, s)
-	}
-	return "/" + strings.Join(out, "/")
-}
-
-// routeParams names the segment that follows a fixed one.
-var routeParams = map[string]string{
-	"orgs":          "{org}",
-	"teams":         "{team}",
-	"memberships":   "{user}",
-	"collaborators": "{user}",
-	"users":         "{user}",
-	"tarball":       "{ref}",
-	"zipball":       "{ref}",
-	"compare":       "{basehead}",
-	"commits":       "{ref}",
-	"app-manifests": "{code}",
-	"installations": "{id}",
-	"legacy.tar.gz": "{ref}",
-}
-
-func isNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func isSHA(s string) bool {
-	if len(s) < 7 || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }

@@ -277,3 +277,53 @@ func TestClient_mutationPacing(t *testing.T) {
 		t.Errorf("%d check-run creations reached GitHub, want 1", n)
 	}
 }
+
+// roundTripFunc adapts a function to http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestRetryTransport_primaryLimitExhausted(t *testing.T) {
+	// GitHub says no requests are left until an hour from now, on a
+	// successful answer. go-github must not see the reset (it would fail
+	// every later call locally); the transport waits instead, capped.
+	reset := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	var calls int
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls++
+		h := http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {reset}}
+		return &http.Response{StatusCode: 200, Header: h, Body: http.NoBody, Request: r}, nil
+	})
+	rt := &retryTransport{base: base, maxRetries: 1, maxWait: time.Millisecond, apiHost: "x"}
+	for i := range 2 {
+		req, _ := http.NewRequest(http.MethodGet, "http://x/repos/a/b/pulls/1", nil)
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if resp.Header.Get("X-Ratelimit-Reset") != "" {
+			t.Errorf("request %d: the reset reached go-github", i)
+		}
+	}
+	if calls != 2 {
+		t.Errorf("%d calls, want 2", calls)
+	}
+	if rt.untilReset() != time.Millisecond {
+		t.Errorf("wait before the next request = %v, want MaxRetryWait", rt.untilReset())
+	}
+}
+
+func TestRetryTransport_unreplayableBody(t *testing.T) {
+	var calls int
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls++
+		return &http.Response{StatusCode: 502, Status: "502 Bad Gateway", Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+	})
+	rt := &retryTransport{base: base, maxRetries: 3, maxWait: time.Millisecond, apiHost: "x"}
+	req, _ := http.NewRequest(http.MethodPost, "http://x/repos/a/b/check-runs", strings.NewReader("{}"))
+	req.GetBody = nil
+	resp, err := rt.RoundTrip(req)
+	if err != nil || resp.StatusCode != 502 || calls != 1 {
+		t.Errorf("got %v, %v after %d calls; want the 502 handed back after 1 call", resp, err, calls)
+	}
+}
