@@ -48,6 +48,12 @@ func (s *Server) getPull(w http.ResponseWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
+	out := prJSON(rp, p)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// prJSON is the pull request as the API and webhooks show it.
+func prJSON(rp *repo, p *pull) *github.PullRequest {
 	full := rp.owner + "/" + rp.name
 	out := &github.PullRequest{
 		Number: github.Int(p.Number), State: github.String("open"), Draft: github.Bool(false),
@@ -61,7 +67,7 @@ func (s *Server) getPull(w http.ResponseWriter, r *http.Request) {
 	} else {
 		out.Mergeable = github.Bool(false)
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 func (s *Server) listPullFiles(w http.ResponseWriter, r *http.Request) {
