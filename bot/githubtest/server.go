@@ -18,6 +18,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -89,11 +90,38 @@ type issuedToken struct {
 	expires      time.Time
 }
 
-// New starts a fake GitHub; Close stops it.
+// New starts a fake GitHub on a loopback port; Close stops it.
 func New() *Server {
+	s, err := newServer()
+	if err != nil {
+		panic(err.Error()) // crypto/rand failing is not a test outcome
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// NewAt starts a fake GitHub listening on addr (such as "127.0.0.1:8081"),
+// for development setups that configure the bot with a fixed URL.
+func NewAt(addr string) (*Server, error) {
+	s, err := newServer()
+	if err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.srv.Listener.Close()
+	s.srv.Listener = l
+	s.srv.Start()
+	return s, nil
+}
+
+func newServer() (*Server, error) {
 	key, pemBytes, err := processKey()
 	if err != nil {
-		panic(fmt.Sprintf("generating the fake App key: %v", err)) // crypto/rand failing is not a test outcome
+		return nil, fmt.Errorf("generating the fake App key: %w", err)
 	}
 	s := &Server{
 		AppID:         4242,
@@ -107,8 +135,7 @@ func New() *Server {
 		teams:         map[string]map[string]bool{},
 	}
 	s.routes()
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	return s
+	return s, nil
 }
 
 // URL is the REST API root with a trailing slash, "http://127.0.0.1:N/api/v3/".

@@ -311,3 +311,18 @@ func TestCheckRunAnnotationsAccumulate(t *testing.T) {
 		t.Errorf("latest %d all %d, want 1 and 2", latest.Total, all.Total)
 	}
 }
+
+func TestNewAt(t *testing.T) {
+	s, err := NewAt("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.AddRepo("acme", "gitops", 1)
+	if resp, _ := call(t, s, s.InstallationToken(1), "GET", "/repos/acme/gitops/pulls/1", nil); resp.StatusCode != 404 {
+		t.Errorf("status %d, want 404 for a missing pull request", resp.StatusCode)
+	}
+	if _, err := NewAt("256.0.0.1:1"); err == nil {
+		t.Error("bad address: want an error")
+	}
+}
