@@ -327,3 +327,40 @@ func TestRetryTransport_unreplayableBody(t *testing.T) {
 		t.Errorf("got %v, %v after %d calls; want the 502 handed back after 1 call", resp, err, calls)
 	}
 }
+
+func TestClient_slowAnswerBoundByContext(t *testing.T) {
+	f := setup(t, nil)
+	f.fake.Fail("GET "+prPath, 1, githubtest.Slow(time.Hour))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := getPR(ctx, f.gh); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want the context's deadline", err)
+	}
+	if n := f.count("GET", prPath); n != 1 {
+		t.Errorf("%d requests, want 1 (a cancelled request is not retried)", n)
+	}
+	// The next call goes through.
+	if err := getPR(context.Background(), f.gh); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func BenchmarkClient_pullRequest(b *testing.B) {
+	fake := githubtest.New()
+	defer fake.Close()
+	fake.AddRepo("acme", "gitops", testInstallation)
+	fake.SetTree("acme", "gitops", baseSHA, map[string][]byte{"a": []byte("a\n")})
+	fake.SetTree("acme", "gitops", headSHA, map[string][]byte{"a": []byte("b\n")})
+	fake.OpenPR("acme", "gitops", githubtest.PR{Number: 1, BaseSHA: baseSHA, HeadSHA: headSHA})
+	factory, err := NewClientFactory(ClientConfig{AppID: fake.AppID, PrivateKey: fake.PrivateKeyPEM, BaseURL: fake.URL()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gh, _ := factory(testInstallation)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := gh.PullRequest(ctx, testRepo, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -48,8 +48,11 @@ type fault struct {
 }
 
 // Fail makes the next n requests matching pattern fail with kind. pattern is
-// "[METHOD ]PATH", PATH a path.Match glob relative to the API root, such as
-// "POST /repos/*/*/check-runs" or "/repos/acme/app/pulls/1/files".
+// "[METHOD ]PATH", PATH a path.Match glob relative to the API root or a
+// templated route, such as "POST /repos/*/*/check-runs",
+// "PATCH /repos/{owner}/{repo}/check-runs/{id}" or
+// "/repos/acme/app/pulls/1/files". Faults are consumed in the order Fail
+// added them.
 func (s *Server) Fail(pattern string, n int, kind Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

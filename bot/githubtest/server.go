@@ -312,7 +312,8 @@ func page(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
 
 // match reports whether a fault pattern "[METHOD ]PATH" matches; PATH is a
 // path.Match glob over the path relative to the API root, where "*" stands
-// for one segment.
+// for one segment, or a templated route whose "{name}" segments do the same
+// ("/repos/{owner}/{repo}/check-runs/{id}").
 func match(pattern, method, rel string) bool {
 	if m, p, ok := strings.Cut(pattern, " "); ok {
 		if !strings.EqualFold(m, method) {
@@ -320,6 +321,12 @@ func match(pattern, method, rel string) bool {
 		}
 		pattern = p
 	}
-	ok, err := path.Match(pattern, rel)
+	segs := strings.Split(pattern, "/")
+	for i, seg := range segs {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			segs[i] = "*"
+		}
+	}
+	ok, err := path.Match(strings.Join(segs, "/"), rel)
 	return err == nil && ok
 }

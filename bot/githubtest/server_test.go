@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -237,7 +238,7 @@ func TestPagination(t *testing.T) {
 func TestFaults(t *testing.T) {
 	s, tok := fixture(t)
 	s.Fail("GET /repos/*/*/pulls/1", 1, Status(502))
-	s.Fail("/repos/acme/gitops/pulls/1/files", 1, SecondaryRateLimit(2e9))
+	s.Fail("/repos/acme/gitops/pulls/1/files", 1, SecondaryRateLimit(2*time.Second))
 	if resp, _ := call(t, s, tok, "GET", "/repos/acme/gitops/pulls/1", nil); resp.StatusCode != 502 {
 		t.Errorf("first: %d, want 502", resp.StatusCode)
 	}
@@ -324,5 +325,31 @@ func TestNewAt(t *testing.T) {
 	}
 	if _, err := NewAt("256.0.0.1:1"); err == nil {
 		t.Error("bad address: want an error")
+	}
+}
+
+func TestMatch(t *testing.T) {
+	tests := []struct {
+		pattern, method, path string
+		want                  bool
+	}{
+		{"GET /repos/*/*/pulls/1", "GET", "/repos/acme/gitops/pulls/1", true},
+		{"GET /repos/*/*/pulls/1", "POST", "/repos/acme/gitops/pulls/1", false},
+		{"/repos/*/*/pulls/1", "POST", "/repos/acme/gitops/pulls/1", true},
+		{"PATCH /repos/{owner}/{repo}/check-runs/{id}", "PATCH", "/repos/acme/gitops/check-runs/1001", true},
+		{"PATCH /repos/{owner}/{repo}/check-runs/{id}", "PATCH", "/repos/acme/gitops/check-runs", false},
+	}
+	for _, tt := range tests {
+		if got := match(tt.pattern, tt.method, tt.path); got != tt.want {
+			t.Errorf("match(%q, %s %s) = %v, want %v", tt.pattern, tt.method, tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestSlow(t *testing.T) {
+	s, tok := fixture(t)
+	s.Fail("GET /repos/{owner}/{repo}/pulls/{number}", 1, Slow(10*time.Millisecond))
+	if resp, _ := call(t, s, tok, "GET", "/repos/acme/gitops/pulls/1", nil); resp.StatusCode != 200 {
+		t.Errorf("slow answer: %d, want 200", resp.StatusCode)
 	}
 }
