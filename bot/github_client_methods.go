@@ -69,9 +69,11 @@ func (c *client) ChangedFiles(ctx context.Context, r Repo, number int) ([]Change
 	return files, nil
 }
 
-// CompareFiles lists the files changed between base and head. GitHub returns
-// the files (at most 300) on the first page only and pages the commits; every
-// page is read so that nothing is missed, and files are de-duplicated.
+// CompareFiles lists the files changed between base and head. GitHub pages
+// the commits of a comparison, not its files: the files come on the first
+// page and stop at 300. Every page is read and files are de-duplicated, but
+// a comparison past 300 files is still incomplete; a caller that must see
+// everything compares the two trees (it downloads both tarballs anyway).
 func (c *client) CompareFiles(ctx context.Context, r Repo, base, head string) ([]ChangedFile, error) {
 	what := fmt.Sprintf("comparing %s %s...%s", r.FullName(), base, head)
 	var files []ChangedFile
