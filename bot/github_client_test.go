@@ -358,3 +358,33 @@ func TestClient_concurrentUse(t *testing.T) {
 		t.Errorf("%d token requests, want 1", n)
 	}
 }
+
+func TestClient_listsReadEveryPage(t *testing.T) {
+	f := setup(t, nil)
+	ctx := context.Background()
+	for i := range 150 {
+		f.fake.AddReview("acme", "gitops", 1, fmt.Sprintf("user%d", i), "COMMENTED", headSHA)
+	}
+	reviews, err := f.gh.Reviews(ctx, testRepo, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reviews) != 150 || reviews[149].User != "user149" {
+		t.Errorf("%d reviews", len(reviews))
+	}
+	if n := f.count("GET", "/repos/acme/gitops/pulls/1/reviews"); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
+
+func TestClient_compareCappedAt300(t *testing.T) {
+	f := setup(t, nil)
+	manyFiles(f, 400)
+	got, err := f.gh.CompareFiles(context.Background(), testRepo, baseSHA, "5555555555555555555555555555555555555555")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 300 {
+		t.Errorf("%d files, want GitHub's 300", len(got))
+	}
+}
