@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,4 +187,33 @@ func TestClient_issueCommentsAndApprovers(t *testing.T) {
 	if f.count("GET", "/orgs/acme/teams/platform-security/memberships/bob") != 1 {
 		t.Errorf("requests %v", f.calls())
 	}
+}
+
+// TestClient_wireGolden pins the bodies the client sends for a review and a
+// file-level comment, as GitHub receives them.
+func TestClient_wireGolden(t *testing.T) {
+	f := setup(t, nil)
+	ctx := context.Background()
+	rev := Review{CommitSHA: headSHA, Body: "kustoguard: 2 findings", Comments: []ReviewComment{
+		{Path: "apps/api/deploy.yaml", Line: 4, Body: "readiness-probe-missing"},
+		{Path: "apps/api/rbac.yaml", Line: 1, Body: "rbac-change"},
+	}}
+	if err := f.gh.CreateReview(ctx, testRepo, 1, rev); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.gh.CreateFileComment(ctx, testRepo, 1, headSHA, "apps/api/rbac.yaml", "file-level"); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	for _, r := range f.fake.Requests() {
+		if r.Method != "POST" || strings.HasSuffix(r.Path, "/access_tokens") {
+			continue
+		}
+		out.WriteString(r.Method + " " + r.Path + "\n")
+		if err := json.Indent(&out, bytes.TrimSpace(r.Body), "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		out.WriteString("\n")
+	}
+	assertGolden(t, "testdata/golden/github/review_requests.txt", out.Bytes())
 }
