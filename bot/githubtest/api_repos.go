@@ -56,7 +56,7 @@ func (s *Server) getPull(w http.ResponseWriter, r *http.Request) {
 func prJSON(rp *repo, p *pull) *github.PullRequest {
 	full := rp.owner + "/" + rp.name
 	out := &github.PullRequest{
-		Number: github.Int(p.Number), State: github.String("open"), Draft: github.Bool(false),
+		Number: github.Int(p.Number), State: github.String("open"), Draft: github.Bool(p.Draft),
 		User: &github.User{Login: github.String(p.Author)},
 		Base: &github.PullRequestBranch{Ref: github.String(p.BaseRef), SHA: github.String(p.BaseSHA), Repo: &github.Repository{FullName: &full}},
 		Head: &github.PullRequestBranch{Ref: github.String(p.HeadRef), SHA: github.String(p.HeadSHA), Repo: &github.Repository{FullName: &full}},

@@ -88,6 +88,11 @@ func (s *Server) createReview(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "PullRequestReview", "event", fmt.Sprintf("%q is not a valid event: use APPROVE, REQUEST_CHANGES or COMMENT", deref(in.Event)), docCreateReview)
 		return
 	}
+	// GitHub's docs: body is required for REQUEST_CHANGES and COMMENT.
+	if (state == "CHANGES_REQUESTED" || state == "COMMENTED") && deref(in.Body) == "" {
+		invalid(w, "PullRequestReview", "body", "body is required for REQUEST_CHANGES and COMMENT", docCreateReview)
+		return
+	}
 	for _, c := range in.Comments {
 		if msg := p.checkComment(c); msg != "" {
 			invalid(w, "PullRequestReviewComment", "pull_request_review_thread.line", msg, docCreateReview)

@@ -5,7 +5,19 @@
 // tokens), paginates with Link headers, rejects with 422 where GitHub does,
 // records every request, and injects faults on demand.
 //
-// Entry point: New. All methods are safe for concurrent use; ids are
+// Rejections follow GitHub's documented rules: 422 Validation Failed for a
+// review comment outside the diff or on a path outside the pull request, a
+// review event other than APPROVE, REQUEST_CHANGES, COMMENT or PENDING (and
+// no body with REQUEST_CHANGES or COMMENT), more than 50 annotations in one
+// request, output without title or summary, summary or text over 65,535
+// characters, status completed (or completed_at) without a conclusion, a
+// conclusion with an explicit status other than completed, more than 3
+// actions or an action label, description or identifier over 20, 40 or 20
+// characters; 404 for an unknown repository, pull request or check run, or a
+// repository outside the token's installation.
+//
+// Entry point: New (NewAt for a fixed address; see the fakegithub command
+// for local development). All methods are safe for concurrent use; ids are
 // deterministic (a counter starting at 1000, shared by all resources).
 package githubtest
 

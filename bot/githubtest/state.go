@@ -42,6 +42,7 @@ type PR struct {
 	// HeadRef defaults to "feature-<Number>".
 	HeadRef  string
 	MergeSHA string
+	Draft    bool
 }
 
 // AddRepo creates a repository reachable by the installation (creating the
