@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -386,5 +388,23 @@ func TestClient_compareCappedAt300(t *testing.T) {
 	}
 	if len(got) != 300 {
 		t.Errorf("%d files, want GitHub's 300", len(got))
+	}
+}
+
+func TestParsePrivateKey_pkcs8(t *testing.T) {
+	fake := githubtest.New()
+	fake.Close()
+	block, _ := pem.Decode(fake.PrivateKeyPEM)
+	k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := parsePrivateKey(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	if err != nil || !got.Equal(k) {
+		t.Errorf("PKCS#8 key: %v", err)
 	}
 }
