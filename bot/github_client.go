@@ -100,13 +100,13 @@ func parsePrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 
 // factory builds and caches one client per installation; each keeps its own
 // token (ghinstallation renews it a minute before expiry) and its own pacing.
-type factory struct {
+type ghFactory struct {
 	cfg  ClientConfig
 	root apiRoot
 	key  *rsa.PrivateKey
 
 	mu      sync.Mutex
-	clients map[int64]*client
+	clients map[int64]*ghClient
 }
 
 // NewClientFactory returns a factory of installation clients. The key is
@@ -124,11 +124,11 @@ func NewClientFactory(cfg ClientConfig) (ClientFactory, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &factory{cfg: cfg, root: root, key: key, clients: map[int64]*client{}}
+	f := &ghFactory{cfg: cfg, root: root, key: key, clients: map[int64]*ghClient{}}
 	return f.client, nil
 }
 
-func (f *factory) client(installationID int64) (GitHub, error) {
+func (f *ghFactory) client(installationID int64) (GitHub, error) {
 	if installationID <= 0 {
 		return nil, fmt.Errorf("creating GitHub client: invalid installation id %d", installationID)
 	}
@@ -137,11 +137,11 @@ func (f *factory) client(installationID int64) (GitHub, error) {
 	if c, ok := f.clients[installationID]; ok {
 		return c, nil
 	}
-	rt := newRetryTransport(f.cfg, f.root.url, newPacer(f.cfg.MutationInterval))
+	rt := newRetryTransport(f.cfg, f.root.url, newMutationPacer(f.cfg.MutationInterval))
 	atr := ghinstallation.NewAppsTransportFromPrivateKey(rt, f.cfg.AppID, f.key)
 	atr.BaseURL = f.root.trimmed
 	itr := ghinstallation.NewFromAppsTransport(atr, installationID)
-	c := &client{gh: f.root.newClient(itr), download: &http.Client{Transport: rt}}
+	c := &ghClient{gh: f.root.newClient(itr), download: &http.Client{Transport: rt}}
 	f.clients[installationID] = c
 	return c, nil
 }
@@ -195,7 +195,7 @@ func (c *AppClient) App(ctx context.Context) (string, error) {
 	}
 	app, resp, err := c.app.Apps.Get(ctx, "")
 	if err != nil {
-		return "", wrapErr("getting the App", resp, err)
+		return "", wrapGitHubErr("getting the App", resp, err)
 	}
 	return app.GetSlug(), nil
 }
@@ -210,7 +210,7 @@ func (c *AppClient) Installations(ctx context.Context) ([]int64, error) {
 	for {
 		page, resp, err := c.app.Apps.ListInstallations(ctx, opts)
 		if err != nil {
-			return nil, wrapErr("listing installations", resp, err)
+			return nil, wrapGitHubErr("listing installations", resp, err)
 		}
 		for _, in := range page {
 			ids = append(ids, in.GetID())
@@ -228,7 +228,7 @@ func (c *AppClient) Installations(ctx context.Context) ([]int64, error) {
 func (c *AppClient) ConvertManifest(ctx context.Context, code string) (*AppCredentials, error) {
 	cfg, resp, err := c.anon.Apps.CompleteAppManifest(ctx, url.PathEscape(code))
 	if err != nil {
-		return nil, wrapErr("converting the App manifest", resp, err)
+		return nil, wrapGitHubErr("converting the App manifest", resp, err)
 	}
 	return &AppCredentials{
 		ID:            cfg.GetID(),
@@ -241,8 +241,8 @@ func (c *AppClient) ConvertManifest(ctx context.Context, code string) (*AppCrede
 	}, nil
 }
 
-// wrapErr adds context to a go-github error and makes 404 match ErrNotFound.
-func wrapErr(what string, resp *github.Response, err error) error {
+// wrapGitHubErr adds context to a go-github error and makes 404 match ErrNotFound.
+func wrapGitHubErr(what string, resp *github.Response, err error) error {
 	if resp != nil && resp.StatusCode == http.StatusNotFound {
 		return fmt.Errorf("%s: %w (%w)", what, ErrNotFound, err)
 	}

@@ -14,21 +14,21 @@ import (
 )
 
 // client implements GitHub for one installation with go-github.
-type client struct {
+type ghClient struct {
 	gh *github.Client
 	// download fetches archive links: through the retries, but without the
 	// installation token, which the link itself carries.
 	download *http.Client
 }
 
-var _ GitHub = (*client)(nil)
+var _ GitHub = (*ghClient)(nil)
 
-const perPage = 100
+const ghPerPage = 100
 
-func (c *client) PullRequest(ctx context.Context, r Repo, number int) (*PullRequest, error) {
+func (c *ghClient) PullRequest(ctx context.Context, r Repo, number int) (*PullRequest, error) {
 	pr, resp, err := c.gh.PullRequests.Get(ctx, r.Owner, r.Name, number)
 	if err != nil {
-		return nil, wrapErr(fmt.Sprintf("getting pull request %s#%d", r.FullName(), number), resp, err)
+		return nil, wrapGitHubErr(fmt.Sprintf("getting pull request %s#%d", r.FullName(), number), resp, err)
 	}
 	out := &PullRequest{
 		Number:  pr.GetNumber(),
@@ -48,16 +48,16 @@ func (c *client) PullRequest(ctx context.Context, r Repo, number int) (*PullRequ
 	return out, nil
 }
 
-func (c *client) ChangedFiles(ctx context.Context, r Repo, number int) ([]ChangedFile, error) {
+func (c *ghClient) ChangedFiles(ctx context.Context, r Repo, number int) ([]ChangedFile, error) {
 	what := fmt.Sprintf("listing files of %s#%d", r.FullName(), number)
 	var files []ChangedFile
-	opts := &github.ListOptions{PerPage: perPage}
+	opts := &github.ListOptions{PerPage: ghPerPage}
 	for {
 		page, resp, err := c.gh.PullRequests.ListFiles(ctx, r.Owner, r.Name, number, opts)
 		if err != nil {
-			return nil, wrapErr(what, resp, err)
+			return nil, wrapGitHubErr(what, resp, err)
 		}
-		files = appendFiles(files, page)
+		files = appendChangedFiles(files, page)
 		if resp.NextPage == 0 {
 			break
 		}
@@ -74,17 +74,17 @@ func (c *client) ChangedFiles(ctx context.Context, r Repo, number int) ([]Change
 // page and stop at 300. Every page is read and files are de-duplicated, but
 // a comparison past 300 files is still incomplete; a caller that must see
 // everything compares the two trees (it downloads both tarballs anyway).
-func (c *client) CompareFiles(ctx context.Context, r Repo, base, head string) ([]ChangedFile, error) {
+func (c *ghClient) CompareFiles(ctx context.Context, r Repo, base, head string) ([]ChangedFile, error) {
 	what := fmt.Sprintf("comparing %s %s...%s", r.FullName(), base, head)
 	var files []ChangedFile
 	seen := map[string]bool{}
-	opts := &github.ListOptions{PerPage: perPage}
+	opts := &github.ListOptions{PerPage: ghPerPage}
 	for {
 		cmp, resp, err := c.gh.Repositories.CompareCommits(ctx, r.Owner, r.Name, base, head, opts)
 		if err != nil {
-			return nil, wrapErr(what, resp, err)
+			return nil, wrapGitHubErr(what, resp, err)
 		}
-		for _, f := range appendFiles(nil, cmp.Files) {
+		for _, f := range appendChangedFiles(nil, cmp.Files) {
 			if !seen[f.Path] {
 				seen[f.Path] = true
 				files = append(files, f)
@@ -97,7 +97,7 @@ func (c *client) CompareFiles(ctx context.Context, r Repo, base, head string) ([
 	}
 }
 
-func appendFiles(dst []ChangedFile, page []*github.CommitFile) []ChangedFile {
+func appendChangedFiles(dst []ChangedFile, page []*github.CommitFile) []ChangedFile {
 	for _, f := range page {
 		dst = append(dst, ChangedFile{
 			Path:         f.GetFilename(),
@@ -111,12 +111,12 @@ func appendFiles(dst []ChangedFile, page []*github.CommitFile) []ChangedFile {
 
 // Tarball asks GitHub for the archive link and streams the archive; the
 // caller closes the body.
-func (c *client) Tarball(ctx context.Context, r Repo, ref string) (io.ReadCloser, error) {
+func (c *ghClient) Tarball(ctx context.Context, r Repo, ref string) (io.ReadCloser, error) {
 	what := fmt.Sprintf("downloading %s at %s", r.FullName(), ref)
 	link, resp, err := c.gh.Repositories.GetArchiveLink(ctx, r.Owner, r.Name, github.Tarball,
 		&github.RepositoryContentGetOptions{Ref: ref}, 1)
 	if err != nil {
-		return nil, wrapErr(what, resp, err)
+		return nil, wrapGitHubErr(what, resp, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link.String(), nil)
 	if err != nil {
@@ -138,10 +138,10 @@ func (c *client) Tarball(ctx context.Context, r Repo, ref string) (io.ReadCloser
 
 // FileContent reads one file with the raw media type (one request, no
 // base64, no 1 MB limit of the JSON form).
-func (c *client) FileContent(ctx context.Context, r Repo, path, ref string) ([]byte, error) {
+func (c *ghClient) FileContent(ctx context.Context, r Repo, path, ref string) ([]byte, error) {
 	what := fmt.Sprintf("reading %s of %s at %s", path, r.FullName(), ref)
 	u := fmt.Sprintf("repos/%s/%s/contents/%s?ref=%s", url.PathEscape(r.Owner), url.PathEscape(r.Name),
-		escapePath(path), url.QueryEscape(ref))
+		escapeRepoPath(path), url.QueryEscape(ref))
 	req, err := c.gh.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -150,12 +150,12 @@ func (c *client) FileContent(ctx context.Context, r Repo, path, ref string) ([]b
 	var buf bytes.Buffer
 	resp, err := c.gh.Do(ctx, req, &buf)
 	if err != nil {
-		return nil, wrapErr(what, resp, err)
+		return nil, wrapGitHubErr(what, resp, err)
 	}
 	return buf.Bytes(), nil
 }
 
-func escapePath(p string) string {
+func escapeRepoPath(p string) string {
 	segs := strings.Split(strings.Trim(p, "/"), "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
@@ -163,9 +163,9 @@ func escapePath(p string) string {
 	return strings.Join(segs, "/")
 }
 
-func (c *client) CheckRuns(ctx context.Context, r Repo, sha, name string) ([]CheckRun, error) {
+func (c *ghClient) CheckRuns(ctx context.Context, r Repo, sha, name string) ([]CheckRun, error) {
 	what := fmt.Sprintf("listing check runs of %s at %s", r.FullName(), sha)
-	opts := &github.ListCheckRunsOptions{Filter: github.String("all"), ListOptions: github.ListOptions{PerPage: perPage}}
+	opts := &github.ListCheckRunsOptions{Filter: github.String("all"), ListOptions: github.ListOptions{PerPage: ghPerPage}}
 	if name != "" {
 		opts.CheckName = github.String(name)
 	}
@@ -173,10 +173,10 @@ func (c *client) CheckRuns(ctx context.Context, r Repo, sha, name string) ([]Che
 	for {
 		res, resp, err := c.gh.Checks.ListCheckRunsForRef(ctx, r.Owner, r.Name, sha, opts)
 		if err != nil {
-			return nil, wrapErr(what, resp, err)
+			return nil, wrapGitHubErr(what, resp, err)
 		}
 		for _, cr := range res.CheckRuns {
-			runs = append(runs, fromCheckRun(cr))
+			runs = append(runs, fromGitHubCheckRun(cr))
 		}
 		if resp.NextPage == 0 {
 			return runs, nil
@@ -185,7 +185,7 @@ func (c *client) CheckRuns(ctx context.Context, r Repo, sha, name string) ([]Che
 	}
 }
 
-func fromCheckRun(cr *github.CheckRun) CheckRun {
+func fromGitHubCheckRun(cr *github.CheckRun) CheckRun {
 	run := CheckRun{
 		ID:         cr.GetID(),
 		Name:       cr.GetName(),
@@ -201,28 +201,28 @@ func fromCheckRun(cr *github.CheckRun) CheckRun {
 	return run
 }
 
-func (c *client) CreateCheckRun(ctx context.Context, r Repo, run CheckRun) (int64, error) {
+func (c *ghClient) CreateCheckRun(ctx context.Context, r Repo, run CheckRun) (int64, error) {
 	opts := github.CreateCheckRunOptions{
 		Name:        run.Name,
 		HeadSHA:     run.HeadSHA,
-		ExternalID:  optional(run.ExternalID),
-		Status:      optional(run.Status),
-		Conclusion:  optional(run.Conclusion),
-		StartedAt:   timestamp(run.StartedAt),
-		CompletedAt: completedAt(run),
-		Output:      toOutput(run.Output),
-		Actions:     toActions(run.Actions),
+		ExternalID:  optString(run.ExternalID),
+		Status:      optString(run.Status),
+		Conclusion:  optString(run.Conclusion),
+		StartedAt:   ghTimestamp(run.StartedAt),
+		CompletedAt: ghCompletedAt(run),
+		Output:      toGitHubOutput(run.Output),
+		Actions:     toGitHubActions(run.Actions),
 	}
 	cr, resp, err := c.gh.Checks.CreateCheckRun(ctx, r.Owner, r.Name, opts)
 	if err != nil {
-		return 0, wrapErr(fmt.Sprintf("creating check run on %s at %s", r.FullName(), run.HeadSHA), resp, err)
+		return 0, wrapGitHubErr(fmt.Sprintf("creating check run on %s at %s", r.FullName(), run.HeadSHA), resp, err)
 	}
 	return cr.GetID(), nil
 }
 
-// checkRunUpdate is the update body: go-github's always sends "name", which
+// checkRunUpdateRequest is the update body: go-github's always sends "name", which
 // would blank a name the caller leaves empty, and has no started_at.
-type checkRunUpdate struct {
+type checkRunUpdateRequest struct {
 	Name        string                   `json:"name,omitempty"`
 	ExternalID  *string                  `json:"external_id,omitempty"`
 	Status      *string                  `json:"status,omitempty"`
@@ -233,17 +233,17 @@ type checkRunUpdate struct {
 	Actions     []*github.CheckRunAction `json:"actions,omitempty"`
 }
 
-func (c *client) UpdateCheckRun(ctx context.Context, r Repo, id int64, run CheckRun) error {
+func (c *ghClient) UpdateCheckRun(ctx context.Context, r Repo, id int64, run CheckRun) error {
 	what := fmt.Sprintf("updating check run %d of %s", id, r.FullName())
-	body := checkRunUpdate{
+	body := checkRunUpdateRequest{
 		Name:        run.Name,
-		ExternalID:  optional(run.ExternalID),
-		Status:      optional(run.Status),
-		Conclusion:  optional(run.Conclusion),
-		StartedAt:   timestamp(run.StartedAt),
-		CompletedAt: completedAt(run),
-		Output:      toOutput(run.Output),
-		Actions:     toActions(run.Actions),
+		ExternalID:  optString(run.ExternalID),
+		Status:      optString(run.Status),
+		Conclusion:  optString(run.Conclusion),
+		StartedAt:   ghTimestamp(run.StartedAt),
+		CompletedAt: ghCompletedAt(run),
+		Output:      toGitHubOutput(run.Output),
+		Actions:     toGitHubActions(run.Actions),
 	}
 	req, err := c.gh.NewRequest(http.MethodPatch, fmt.Sprintf("repos/%s/%s/check-runs/%d", r.Owner, r.Name, id), body)
 	if err != nil {
@@ -251,41 +251,41 @@ func (c *client) UpdateCheckRun(ctx context.Context, r Repo, id int64, run Check
 	}
 	resp, err := c.gh.Do(ctx, req, nil)
 	if err != nil {
-		return wrapErr(what, resp, err)
+		return wrapGitHubErr(what, resp, err)
 	}
 	return nil
 }
 
-func optional(s string) *string {
+func optString(s string) *string {
 	if s == "" {
 		return nil
 	}
 	return &s
 }
 
-func timestamp(t time.Time) *github.Timestamp {
+func ghTimestamp(t time.Time) *github.Timestamp {
 	if t.IsZero() {
 		return nil
 	}
 	return &github.Timestamp{Time: t.UTC()}
 }
 
-// completedAt is now for a completed run; GitHub wants it with a conclusion.
-func completedAt(run CheckRun) *github.Timestamp {
+// ghCompletedAt is now for a completed run; GitHub wants it with a conclusion.
+func ghCompletedAt(run CheckRun) *github.Timestamp {
 	if run.Status != "completed" && run.Conclusion == "" {
 		return nil
 	}
-	return timestamp(time.Now())
+	return ghTimestamp(time.Now())
 }
 
-func toOutput(o *CheckOutput) *github.CheckRunOutput {
+func toGitHubOutput(o *CheckOutput) *github.CheckRunOutput {
 	if o == nil {
 		return nil
 	}
 	out := &github.CheckRunOutput{
 		Title:   github.String(o.Title),
 		Summary: github.String(o.Summary),
-		Text:    optional(o.Text),
+		Text:    optString(o.Text),
 	}
 	for _, a := range o.Annotations {
 		end := a.EndLine
@@ -297,14 +297,14 @@ func toOutput(o *CheckOutput) *github.CheckRunOutput {
 			StartLine:       github.Int(a.StartLine),
 			EndLine:         github.Int(end),
 			AnnotationLevel: github.String(a.Level),
-			Title:           optional(a.Title),
+			Title:           optString(a.Title),
 			Message:         github.String(a.Message),
 		})
 	}
 	return out
 }
 
-func toActions(actions []CheckAction) []*github.CheckRunAction {
+func toGitHubActions(actions []CheckAction) []*github.CheckRunAction {
 	var out []*github.CheckRunAction
 	for _, a := range actions {
 		out = append(out, &github.CheckRunAction{Label: a.Label, Description: a.Description, Identifier: a.Identifier})

@@ -8,13 +8,13 @@ import (
 	"github.com/google/go-github/v60/github"
 )
 
-func (c *client) Reviews(ctx context.Context, r Repo, number int) ([]PRReview, error) {
+func (c *ghClient) Reviews(ctx context.Context, r Repo, number int) ([]PRReview, error) {
 	var out []PRReview
-	opts := &github.ListOptions{PerPage: perPage}
+	opts := &github.ListOptions{PerPage: ghPerPage}
 	for {
 		page, resp, err := c.gh.PullRequests.ListReviews(ctx, r.Owner, r.Name, number, opts)
 		if err != nil {
-			return nil, wrapErr(fmt.Sprintf("listing reviews of %s#%d", r.FullName(), number), resp, err)
+			return nil, wrapGitHubErr(fmt.Sprintf("listing reviews of %s#%d", r.FullName(), number), resp, err)
 		}
 		for _, rv := range page {
 			out = append(out, PRReview{
@@ -32,13 +32,13 @@ func (c *client) Reviews(ctx context.Context, r Repo, number int) ([]PRReview, e
 	}
 }
 
-func (c *client) ReviewComments(ctx context.Context, r Repo, number int) ([]PostedComment, error) {
+func (c *ghClient) ReviewComments(ctx context.Context, r Repo, number int) ([]PostedComment, error) {
 	var out []PostedComment
-	opts := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: perPage}}
+	opts := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: ghPerPage}}
 	for {
 		page, resp, err := c.gh.PullRequests.ListComments(ctx, r.Owner, r.Name, number, opts)
 		if err != nil {
-			return nil, wrapErr(fmt.Sprintf("listing review comments of %s#%d", r.FullName(), number), resp, err)
+			return nil, wrapGitHubErr(fmt.Sprintf("listing review comments of %s#%d", r.FullName(), number), resp, err)
 		}
 		for _, cm := range page {
 			out = append(out, PostedComment{ID: cm.GetID(), Path: cm.GetPath(), Body: cm.GetBody(), User: cm.GetUser().GetLogin()})
@@ -51,14 +51,14 @@ func (c *client) ReviewComments(ctx context.Context, r Repo, number int) ([]Post
 }
 
 // CreateReview posts a review with inline comments on the new (RIGHT) side.
-func (c *client) CreateReview(ctx context.Context, r Repo, number int, rev Review) error {
+func (c *ghClient) CreateReview(ctx context.Context, r Repo, number int, rev Review) error {
 	event := rev.Event
 	if event == "" {
 		event = "COMMENT"
 	}
 	req := &github.PullRequestReviewRequest{
-		CommitID: optional(rev.CommitSHA),
-		Body:     optional(rev.Body),
+		CommitID: optString(rev.CommitSHA),
+		Body:     optString(rev.Body),
 		Event:    github.String(event),
 	}
 	for _, cm := range rev.Comments {
@@ -71,41 +71,41 @@ func (c *client) CreateReview(ctx context.Context, r Repo, number int, rev Revie
 	}
 	_, resp, err := c.gh.PullRequests.CreateReview(ctx, r.Owner, r.Name, number, req)
 	if err != nil {
-		return wrapErr(fmt.Sprintf("creating review on %s#%d", r.FullName(), number), resp, err)
+		return wrapGitHubErr(fmt.Sprintf("creating review on %s#%d", r.FullName(), number), resp, err)
 	}
 	return nil
 }
 
-// fileComment is a file-level review comment; go-github v60's
+// fileCommentRequest is a file-level review comment; go-github v60's
 // PullRequestComment has no subject_type.
-type fileComment struct {
+type fileCommentRequest struct {
 	Body        string `json:"body"`
 	CommitID    string `json:"commit_id"`
 	Path        string `json:"path"`
 	SubjectType string `json:"subject_type"`
 }
 
-func (c *client) CreateFileComment(ctx context.Context, r Repo, number int, commitSHA, path, body string) error {
+func (c *ghClient) CreateFileComment(ctx context.Context, r Repo, number int, commitSHA, path, body string) error {
 	what := fmt.Sprintf("commenting on %s of %s#%d", path, r.FullName(), number)
 	req, err := c.gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%s/%s/pulls/%d/comments", r.Owner, r.Name, number),
-		fileComment{Body: body, CommitID: commitSHA, Path: path, SubjectType: "file"})
+		fileCommentRequest{Body: body, CommitID: commitSHA, Path: path, SubjectType: "file"})
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	resp, err := c.gh.Do(ctx, req, nil)
 	if err != nil {
-		return wrapErr(what, resp, err)
+		return wrapGitHubErr(what, resp, err)
 	}
 	return nil
 }
 
-func (c *client) IssueComments(ctx context.Context, r Repo, number int) ([]PostedComment, error) {
+func (c *ghClient) IssueComments(ctx context.Context, r Repo, number int) ([]PostedComment, error) {
 	var out []PostedComment
-	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: perPage}}
+	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: ghPerPage}}
 	for {
 		page, resp, err := c.gh.Issues.ListComments(ctx, r.Owner, r.Name, number, opts)
 		if err != nil {
-			return nil, wrapErr(fmt.Sprintf("listing comments of %s#%d", r.FullName(), number), resp, err)
+			return nil, wrapGitHubErr(fmt.Sprintf("listing comments of %s#%d", r.FullName(), number), resp, err)
 		}
 		for _, cm := range page {
 			out = append(out, PostedComment{ID: cm.GetID(), Body: cm.GetBody(), User: cm.GetUser().GetLogin()})
@@ -117,31 +117,31 @@ func (c *client) IssueComments(ctx context.Context, r Repo, number int) ([]Poste
 	}
 }
 
-func (c *client) CreateIssueComment(ctx context.Context, r Repo, number int, body string) error {
+func (c *ghClient) CreateIssueComment(ctx context.Context, r Repo, number int, body string) error {
 	_, resp, err := c.gh.Issues.CreateComment(ctx, r.Owner, r.Name, number, &github.IssueComment{Body: github.String(body)})
 	if err != nil {
-		return wrapErr(fmt.Sprintf("commenting on %s#%d", r.FullName(), number), resp, err)
+		return wrapGitHubErr(fmt.Sprintf("commenting on %s#%d", r.FullName(), number), resp, err)
 	}
 	return nil
 }
 
-func (c *client) Permission(ctx context.Context, r Repo, user string) (string, error) {
+func (c *ghClient) Permission(ctx context.Context, r Repo, user string) (string, error) {
 	p, resp, err := c.gh.Repositories.GetPermissionLevel(ctx, r.Owner, r.Name, user)
 	if err != nil {
-		return "", wrapErr(fmt.Sprintf("getting %s's permission on %s", user, r.FullName()), resp, err)
+		return "", wrapGitHubErr(fmt.Sprintf("getting %s's permission on %s", user, r.FullName()), resp, err)
 	}
 	return p.GetPermission(), nil
 }
 
 // TeamMember is true only for an active membership: a pending invitation
 // does not make an approver. GitHub answers 404 for non-members.
-func (c *client) TeamMember(ctx context.Context, org, teamSlug, user string) (bool, error) {
+func (c *ghClient) TeamMember(ctx context.Context, org, teamSlug, user string) (bool, error) {
 	m, resp, err := c.gh.Teams.GetTeamMembershipBySlug(ctx, org, teamSlug, user)
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusNotFound {
 			return false, nil
 		}
-		return false, wrapErr(fmt.Sprintf("getting %s's membership of %s/%s", user, org, teamSlug), resp, err)
+		return false, wrapGitHubErr(fmt.Sprintf("getting %s's membership of %s/%s", user, org, teamSlug), resp, err)
 	}
 	return m.GetState() == "active", nil
 }

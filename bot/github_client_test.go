@@ -19,15 +19,15 @@ import (
 )
 
 const (
-	testInstallation = int64(77)
-	baseSHA          = "1111111111111111111111111111111111111111"
-	headSHA          = "2222222222222222222222222222222222222222"
-	mergeSHA         = "3333333333333333333333333333333333333333"
+	ghInstallation = int64(77)
+	ghBaseSHA      = "1111111111111111111111111111111111111111"
+	ghHeadSHA      = "2222222222222222222222222222222222222222"
+	ghMergeSHA     = "3333333333333333333333333333333333333333"
 )
 
-var testRepo = Repo{Owner: "acme", Name: "gitops", InstallationID: testInstallation}
+var ghTestRepo = Repo{Owner: "acme", Name: "gitops", InstallationID: ghInstallation}
 
-type fixture struct {
+type ghFixture struct {
 	fake *githubtest.Server
 	gh   GitHub
 	mu   sync.Mutex
@@ -35,24 +35,24 @@ type fixture struct {
 	routes []string
 }
 
-// setup starts the fake with one repository and pull request #1 that
+// setupGitHub starts the fake with one repository and pull request #1 that
 // changes apps/api/deploy.yaml and adds apps/api/rbac.yaml.
-func setup(t *testing.T, tweak func(*ClientConfig)) *fixture {
+func setupGitHub(t *testing.T, tweak func(*ClientConfig)) *ghFixture {
 	t.Helper()
 	fake := githubtest.New()
 	t.Cleanup(fake.Close)
-	fake.AddRepo("acme", "gitops", testInstallation)
-	fake.SetTree("acme", "gitops", baseSHA, map[string][]byte{
+	fake.AddRepo("acme", "gitops", ghInstallation)
+	fake.SetTree("acme", "gitops", ghBaseSHA, map[string][]byte{
 		"apps/api/deploy.yaml": []byte("a\nb\nc\nd\ne\nf\ng\nh\n"),
 		"README.md":            []byte("hello\n"),
 	})
-	fake.SetTree("acme", "gitops", headSHA, map[string][]byte{
+	fake.SetTree("acme", "gitops", ghHeadSHA, map[string][]byte{
 		"apps/api/deploy.yaml": []byte("a\nb\nc\nD\ne\nf\ng\nh\n"),
 		"apps/api/rbac.yaml":   []byte("kind: Role\n"),
 		"README.md":            []byte("hello\n"),
 	})
-	fake.OpenPR("acme", "gitops", githubtest.PR{Number: 1, Author: "dev", BaseRef: "main", BaseSHA: baseSHA, HeadSHA: headSHA, MergeSHA: mergeSHA})
-	f := &fixture{fake: fake}
+	fake.OpenPR("acme", "gitops", githubtest.PR{Number: 1, Author: "dev", BaseRef: "main", BaseSHA: ghBaseSHA, HeadSHA: ghHeadSHA, MergeSHA: ghMergeSHA})
+	f := &ghFixture{fake: fake}
 	cfg := ClientConfig{
 		AppID: fake.AppID, PrivateKey: fake.PrivateKeyPEM, BaseURL: fake.URL(),
 		MaxRetryWait: 20 * time.Millisecond,
@@ -69,14 +69,14 @@ func setup(t *testing.T, tweak func(*ClientConfig)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.gh, err = factory(testInstallation); err != nil {
+	if f.gh, err = factory(ghInstallation); err != nil {
 		t.Fatal(err)
 	}
 	return f
 }
 
 // calls lists "METHOD path" of the requests to the fake, token requests left out.
-func (f *fixture) calls() []string {
+func (f *ghFixture) calls() []string {
 	var out []string
 	for _, r := range f.fake.Requests() {
 		if !strings.HasSuffix(r.Path, "/access_tokens") {
@@ -86,7 +86,7 @@ func (f *fixture) calls() []string {
 	return out
 }
 
-func (f *fixture) count(method, path string) int {
+func (f *ghFixture) count(method, path string) int {
 	n := 0
 	for _, r := range f.fake.Requests() {
 		if r.Method == method && r.Path == path {
@@ -97,7 +97,7 @@ func (f *fixture) count(method, path string) int {
 }
 
 // lastBody decodes the body of the last request to path.
-func (f *fixture) lastBody(t *testing.T, method, path string) map[string]any {
+func (f *ghFixture) lastBody(t *testing.T, method, path string) map[string]any {
 	t.Helper()
 	reqs := f.fake.Requests()
 	for i := len(reqs) - 1; i >= 0; i-- {
@@ -114,26 +114,26 @@ func (f *fixture) lastBody(t *testing.T, method, path string) map[string]any {
 }
 
 func TestClient_pullRequest(t *testing.T) {
-	f := setup(t, nil)
+	f := setupGitHub(t, nil)
 	ctx := context.Background()
-	got, err := f.gh.PullRequest(ctx, testRepo, 1)
+	got, err := f.gh.PullRequest(ctx, ghTestRepo, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &PullRequest{Number: 1, Author: "dev", State: "open", BaseRef: "main", BaseSHA: baseSHA, HeadSHA: headSHA, MergeSHA: mergeSHA}
+	want := &PullRequest{Number: 1, Author: "dev", State: "open", BaseRef: "main", BaseSHA: ghBaseSHA, HeadSHA: ghHeadSHA, MergeSHA: ghMergeSHA}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("pull request (-want +got):\n%s", diff)
 	}
 	// After a push GitHub has no test merge yet: no MergeSHA.
 	f.fake.Push("acme", "gitops", 1, "4444444444444444444444444444444444444444", map[string][]byte{"x": []byte("y\n")})
-	got, err = f.gh.PullRequest(ctx, testRepo, 1)
+	got, err = f.gh.PullRequest(ctx, ghTestRepo, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.MergeSHA != "" || got.HeadSHA != "4444444444444444444444444444444444444444" {
 		t.Errorf("after push: head %s merge %q, want new head and no merge", got.HeadSHA, got.MergeSHA)
 	}
-	if _, err := f.gh.PullRequest(ctx, testRepo, 99); !errors.Is(err, ErrNotFound) {
+	if _, err := f.gh.PullRequest(ctx, ghTestRepo, 99); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown pull request: err = %v, want ErrNotFound", err)
 	}
 	if diff := cmp.Diff([]string{"GET /repos/acme/gitops/pulls/1", "GET /repos/acme/gitops/pulls/1", "GET /repos/acme/gitops/pulls/99"}, f.calls()); diff != "" {
@@ -142,8 +142,8 @@ func TestClient_pullRequest(t *testing.T) {
 }
 
 func TestClient_changedFiles(t *testing.T) {
-	f := setup(t, nil)
-	got, err := f.gh.ChangedFiles(context.Background(), testRepo, 1)
+	f := setupGitHub(t, nil)
+	got, err := f.gh.ChangedFiles(context.Background(), ghTestRepo, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,14 +156,14 @@ func TestClient_changedFiles(t *testing.T) {
 	}
 }
 
-// manyFiles opens pull request #2 adding n files.
-func manyFiles(f *fixture, n int) {
+// ghManyFiles opens pull request #2 adding n files.
+func ghManyFiles(f *ghFixture, n int) {
 	files := map[string][]byte{}
 	for i := range n {
 		files[fmt.Sprintf("f/%04d.yaml", i)] = []byte("x\n")
 	}
 	f.fake.SetTree("acme", "gitops", "5555555555555555555555555555555555555555", files)
-	f.fake.OpenPR("acme", "gitops", githubtest.PR{Number: 2, Author: "dev", BaseRef: "main", BaseSHA: baseSHA, HeadSHA: "5555555555555555555555555555555555555555"})
+	f.fake.OpenPR("acme", "gitops", githubtest.PR{Number: 2, Author: "dev", BaseRef: "main", BaseSHA: ghBaseSHA, HeadSHA: "5555555555555555555555555555555555555555"})
 }
 
 func TestClient_changedFilesPagination(t *testing.T) {
@@ -180,9 +180,9 @@ func TestClient_changedFilesPagination(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := setup(t, nil)
-			manyFiles(f, tt.files)
-			got, err := f.gh.ChangedFiles(context.Background(), testRepo, 2)
+			f := setupGitHub(t, nil)
+			ghManyFiles(f, tt.files)
+			got, err := f.gh.ChangedFiles(context.Background(), ghTestRepo, 2)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -198,8 +198,8 @@ func TestClient_changedFilesPagination(t *testing.T) {
 }
 
 func TestClient_compareFiles(t *testing.T) {
-	f := setup(t, nil)
-	got, err := f.gh.CompareFiles(context.Background(), testRepo, baseSHA, headSHA)
+	f := setupGitHub(t, nil)
+	got, err := f.gh.CompareFiles(context.Background(), ghTestRepo, ghBaseSHA, ghHeadSHA)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,14 +210,14 @@ func TestClient_compareFiles(t *testing.T) {
 	if diff := cmp.Diff([]string{"modified apps/api/deploy.yaml", "added apps/api/rbac.yaml"}, paths); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"GET /repos/acme/gitops/compare/" + baseSHA + "..." + headSHA}, f.calls()); diff != "" {
+	if diff := cmp.Diff([]string{"GET /repos/acme/gitops/compare/" + ghBaseSHA + "..." + ghHeadSHA}, f.calls()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }
 
 func TestClient_tarball(t *testing.T) {
-	f := setup(t, nil)
-	rc, err := f.gh.Tarball(context.Background(), testRepo, headSHA)
+	f := setupGitHub(t, nil)
+	rc, err := f.gh.Tarball(context.Background(), ghTestRepo, ghHeadSHA)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,40 +249,40 @@ func TestClient_tarball(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("archive (-want +got):\n%s", diff)
 	}
-	if _, err := f.gh.Tarball(context.Background(), testRepo, "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := f.gh.Tarball(context.Background(), ghTestRepo, "nope"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown ref: err = %v, want ErrNotFound", err)
 	}
 }
 
 func TestClient_fileContent(t *testing.T) {
-	f := setup(t, nil)
+	f := setupGitHub(t, nil)
 	ctx := context.Background()
-	got, err := f.gh.FileContent(ctx, testRepo, "apps/api/rbac.yaml", headSHA)
+	got, err := f.gh.FileContent(ctx, ghTestRepo, "apps/api/rbac.yaml", ghHeadSHA)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != "kind: Role\n" {
 		t.Errorf("content = %q", got)
 	}
-	if _, err := f.gh.FileContent(ctx, testRepo, ".github/kustoguard.yml", baseSHA); !errors.Is(err, ErrNotFound) {
+	if _, err := f.gh.FileContent(ctx, ghTestRepo, ".github/kustoguard.yml", ghBaseSHA); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing file: err = %v, want ErrNotFound", err)
 	}
 	reqs := f.fake.Requests()
 	last := reqs[len(reqs)-1]
-	if last.Path != "/repos/acme/gitops/contents/.github/kustoguard.yml" || last.Query.Get("ref") != baseSHA {
+	if last.Path != "/repos/acme/gitops/contents/.github/kustoguard.yml" || last.Query.Get("ref") != ghBaseSHA {
 		t.Errorf("request %s?%s", last.Path, last.Query.Encode())
 	}
 }
 
 func TestClient_concurrentUse(t *testing.T) {
-	f := setup(t, nil)
+	f := setupGitHub(t, nil)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := f.gh.ChangedFiles(context.Background(), testRepo, 1); err != nil {
+			if _, err := f.gh.ChangedFiles(context.Background(), ghTestRepo, 1); err != nil {
 				errs <- err
 			}
 		}()
@@ -299,12 +299,12 @@ func TestClient_concurrentUse(t *testing.T) {
 }
 
 func TestClient_listsReadEveryPage(t *testing.T) {
-	f := setup(t, nil)
+	f := setupGitHub(t, nil)
 	ctx := context.Background()
 	for i := range 150 {
-		f.fake.AddReview("acme", "gitops", 1, fmt.Sprintf("user%d", i), "COMMENTED", headSHA)
+		f.fake.AddReview("acme", "gitops", 1, fmt.Sprintf("user%d", i), "COMMENTED", ghHeadSHA)
 	}
-	reviews, err := f.gh.Reviews(ctx, testRepo, 1)
+	reviews, err := f.gh.Reviews(ctx, ghTestRepo, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,9 +317,9 @@ func TestClient_listsReadEveryPage(t *testing.T) {
 }
 
 func TestClient_compareCappedAt300(t *testing.T) {
-	f := setup(t, nil)
-	manyFiles(f, 400)
-	got, err := f.gh.CompareFiles(context.Background(), testRepo, baseSHA, "5555555555555555555555555555555555555555")
+	f := setupGitHub(t, nil)
+	ghManyFiles(f, 400)
+	got, err := f.gh.CompareFiles(context.Background(), ghTestRepo, ghBaseSHA, "5555555555555555555555555555555555555555")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,10 @@ import (
 )
 
 func TestClient_checkRuns(t *testing.T) {
-	f := setup(t, nil)
+	f := setupGitHub(t, nil)
 	ctx := context.Background()
-	id, err := f.gh.CreateCheckRun(ctx, testRepo, CheckRun{
-		Name: CheckName, HeadSHA: headSHA, ExternalID: "pr-1", Status: "in_progress",
+	id, err := f.gh.CreateCheckRun(ctx, ghTestRepo, CheckRun{
+		Name: CheckName, HeadSHA: ghHeadSHA, ExternalID: "pr-1", Status: "in_progress",
 		Output: &CheckOutput{Title: "Reviewing", Summary: "Rendering overlays"},
 	})
 	if err != nil {
@@ -36,13 +36,13 @@ func TestClient_checkRuns(t *testing.T) {
 		return Annotation{Path: "apps/api/deploy.yaml", StartLine: line, Level: "failure", Title: "readiness-probe-missing", Message: "no probe"}
 	}
 	update := CheckRun{Name: CheckName, Status: "in_progress", Output: &CheckOutput{Title: "t", Summary: "s", Annotations: []Annotation{ann(1), ann(2)}}}
-	if err := f.gh.UpdateCheckRun(ctx, testRepo, id, update); err != nil {
+	if err := f.gh.UpdateCheckRun(ctx, ghTestRepo, id, update); err != nil {
 		t.Fatal(err)
 	}
 	final := CheckRun{Name: CheckName, Status: "completed", Conclusion: "failure",
 		Output:  &CheckOutput{Title: "1 error", Summary: "sum", Text: "diff", Annotations: []Annotation{ann(4)}},
 		Actions: []CheckAction{{Label: "Approve", Description: "Approve the flagged changes", Identifier: "approve"}}}
-	if err := f.gh.UpdateCheckRun(ctx, testRepo, id, final); err != nil {
+	if err := f.gh.UpdateCheckRun(ctx, ghTestRepo, id, final); err != nil {
 		t.Fatal(err)
 	}
 	body = f.lastBody(t, "PATCH", "/repos/acme/gitops/check-runs/"+strconv.FormatInt(id, 10))
@@ -64,11 +64,11 @@ func TestClient_checkRuns(t *testing.T) {
 		t.Errorf("actions %v", acts)
 	}
 
-	listed, err := f.gh.CheckRuns(ctx, testRepo, headSHA, CheckName)
+	listed, err := f.gh.CheckRuns(ctx, ghTestRepo, ghHeadSHA, CheckName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []CheckRun{{ID: id, Name: CheckName, HeadSHA: headSHA, ExternalID: "pr-1", Status: "completed", Conclusion: "failure",
+	want := []CheckRun{{ID: id, Name: CheckName, HeadSHA: ghHeadSHA, ExternalID: "pr-1", Status: "completed", Conclusion: "failure",
 		Output: &CheckOutput{Title: "1 error", Summary: "sum", Text: "diff"}}}
 	if diff := cmp.Diff(want, listed); diff != "" {
 		t.Errorf("listed (-want +got):\n%s", diff)
@@ -81,12 +81,12 @@ func TestClient_checkRuns(t *testing.T) {
 }
 
 func TestClient_checkRunRejected(t *testing.T) {
-	f := setup(t, nil)
+	f := setupGitHub(t, nil)
 	var anns []Annotation
 	for i := range 51 {
 		anns = append(anns, Annotation{Path: "a.yaml", StartLine: i + 1, Level: "warning", Message: "m"})
 	}
-	_, err := f.gh.CreateCheckRun(context.Background(), testRepo, CheckRun{Name: CheckName, HeadSHA: headSHA, Status: "in_progress",
+	_, err := f.gh.CreateCheckRun(context.Background(), ghTestRepo, CheckRun{Name: CheckName, HeadSHA: ghHeadSHA, Status: "in_progress",
 		Output: &CheckOutput{Title: "t", Summary: "s", Annotations: anns}})
 	if err == nil || !strings.Contains(err.Error(), "422") || !strings.Contains(err.Error(), "at most 50 annotations") {
 		t.Errorf("err = %v, want a 422 naming the annotation limit", err)
@@ -97,15 +97,15 @@ func TestClient_checkRunRejected(t *testing.T) {
 }
 
 func TestClient_review(t *testing.T) {
-	f := setup(t, nil)
+	f := setupGitHub(t, nil)
 	ctx := context.Background()
-	rev := Review{CommitSHA: headSHA, Body: "kustoguard found 1 issue", Comments: []ReviewComment{{Path: "apps/api/deploy.yaml", Line: 4, Body: "probe missing"}}}
-	if err := f.gh.CreateReview(ctx, testRepo, 1, rev); err != nil {
+	rev := Review{CommitSHA: ghHeadSHA, Body: "kustoguard found 1 issue", Comments: []ReviewComment{{Path: "apps/api/deploy.yaml", Line: 4, Body: "probe missing"}}}
+	if err := f.gh.CreateReview(ctx, ghTestRepo, 1, rev); err != nil {
 		t.Fatal(err)
 	}
 	body := f.lastBody(t, "POST", "/repos/acme/gitops/pulls/1/reviews")
 	want := map[string]any{
-		"commit_id": headSHA, "body": "kustoguard found 1 issue", "event": "COMMENT",
+		"commit_id": ghHeadSHA, "body": "kustoguard found 1 issue", "event": "COMMENT",
 		"comments": []any{map[string]any{"path": "apps/api/deploy.yaml", "line": float64(4), "side": "RIGHT", "body": "probe missing"}},
 	}
 	if diff := cmp.Diff(want, body); diff != "" {
@@ -114,23 +114,23 @@ func TestClient_review(t *testing.T) {
 
 	// The hunk spans new lines 1..7; line 8 is outside the diff.
 	rev.Comments[0].Line = 8
-	err := f.gh.CreateReview(ctx, testRepo, 1, rev)
+	err := f.gh.CreateReview(ctx, ghTestRepo, 1, rev)
 	if err == nil || !strings.Contains(err.Error(), "Pull request review thread line must be part of the diff") {
 		t.Errorf("err = %v, want GitHub's line-not-in-diff message", err)
 	}
 
-	if err := f.gh.CreateFileComment(ctx, testRepo, 1, headSHA, "apps/api/rbac.yaml", "whole file"); err != nil {
+	if err := f.gh.CreateFileComment(ctx, ghTestRepo, 1, ghHeadSHA, "apps/api/rbac.yaml", "whole file"); err != nil {
 		t.Fatal(err)
 	}
 	body = f.lastBody(t, "POST", "/repos/acme/gitops/pulls/1/comments")
-	if body["subject_type"] != "file" || body["path"] != "apps/api/rbac.yaml" || body["commit_id"] != headSHA {
+	if body["subject_type"] != "file" || body["path"] != "apps/api/rbac.yaml" || body["commit_id"] != ghHeadSHA {
 		t.Errorf("file comment body %v", body)
 	}
-	if err := f.gh.CreateFileComment(ctx, testRepo, 1, headSHA, "not/in/pr.yaml", "x"); err == nil {
+	if err := f.gh.CreateFileComment(ctx, ghTestRepo, 1, ghHeadSHA, "not/in/pr.yaml", "x"); err == nil {
 		t.Error("file comment on a path outside the pull request: want an error")
 	}
 
-	posted, err := f.gh.ReviewComments(ctx, testRepo, 1)
+	posted, err := f.gh.ReviewComments(ctx, ghTestRepo, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,12 +143,12 @@ func TestClient_review(t *testing.T) {
 		t.Errorf("review comments (-want +got):\n%s", diff)
 	}
 
-	f.fake.AddReview("acme", "gitops", 1, "alice", "APPROVED", headSHA)
-	reviews, err := f.gh.Reviews(ctx, testRepo, 1)
+	f.fake.AddReview("acme", "gitops", 1, "alice", "APPROVED", ghHeadSHA)
+	reviews, err := f.gh.Reviews(ctx, ghTestRepo, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(reviews) != 2 || reviews[1].User != "alice" || reviews[1].State != "APPROVED" || reviews[1].CommitSHA != headSHA {
+	if len(reviews) != 2 || reviews[1].User != "alice" || reviews[1].State != "APPROVED" || reviews[1].CommitSHA != ghHeadSHA {
 		t.Errorf("reviews %+v", reviews)
 	}
 	if reviews[0].State != "COMMENTED" || reviews[0].User != "kustoguard[bot]" {
@@ -157,12 +157,12 @@ func TestClient_review(t *testing.T) {
 }
 
 func TestClient_issueCommentsAndApprovers(t *testing.T) {
-	f := setup(t, nil)
+	f := setupGitHub(t, nil)
 	ctx := context.Background()
-	if err := f.gh.CreateIssueComment(ctx, testRepo, 1, "approved by alice"); err != nil {
+	if err := f.gh.CreateIssueComment(ctx, ghTestRepo, 1, "approved by alice"); err != nil {
 		t.Fatal(err)
 	}
-	cs, err := f.gh.IssueComments(ctx, testRepo, 1)
+	cs, err := f.gh.IssueComments(ctx, ghTestRepo, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestClient_issueCommentsAndApprovers(t *testing.T) {
 
 	f.fake.SetPermission("acme", "gitops", "alice", "admin")
 	for user, want := range map[string]string{"alice": "admin", "mallory": "none"} {
-		got, err := f.gh.Permission(ctx, testRepo, user)
+		got, err := f.gh.Permission(ctx, ghTestRepo, user)
 		if err != nil || got != want {
 			t.Errorf("Permission(%s) = %q, %v; want %q", user, got, err, want)
 		}
@@ -192,16 +192,16 @@ func TestClient_issueCommentsAndApprovers(t *testing.T) {
 // TestClient_wireGolden pins the bodies the client sends for a review and a
 // file-level comment, as GitHub receives them.
 func TestClient_wireGolden(t *testing.T) {
-	f := setup(t, nil)
+	f := setupGitHub(t, nil)
 	ctx := context.Background()
-	rev := Review{CommitSHA: headSHA, Body: "kustoguard: 2 findings", Comments: []ReviewComment{
+	rev := Review{CommitSHA: ghHeadSHA, Body: "kustoguard: 2 findings", Comments: []ReviewComment{
 		{Path: "apps/api/deploy.yaml", Line: 4, Body: "readiness-probe-missing"},
 		{Path: "apps/api/rbac.yaml", Line: 1, Body: "rbac-change"},
 	}}
-	if err := f.gh.CreateReview(ctx, testRepo, 1, rev); err != nil {
+	if err := f.gh.CreateReview(ctx, ghTestRepo, 1, rev); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.gh.CreateFileComment(ctx, testRepo, 1, headSHA, "apps/api/rbac.yaml", "file-level"); err != nil {
+	if err := f.gh.CreateFileComment(ctx, ghTestRepo, 1, ghHeadSHA, "apps/api/rbac.yaml", "file-level"); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer

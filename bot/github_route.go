@@ -2,11 +2,11 @@ package bot
 
 import "strings"
 
-// Route templates an API path for low-cardinality metrics: owner, repo and
+// apiRoute templates an API path for low-cardinality metrics: owner, repo and
 // other names, numbers and SHAs become placeholders, as in
 // "/repos/{owner}/{repo}/check-runs/{id}". basePath (such as "/api/v3") is
 // stripped first.
-func Route(basePath, path string) string {
+func apiRoute(basePath, path string) string {
 	path = strings.TrimPrefix(path, strings.TrimSuffix(basePath, "/"))
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	out := make([]string, 0, len(segs))
@@ -29,15 +29,15 @@ func Route(basePath, path string) string {
 			i = len(segs)
 			continue
 		}
-		if p, ok := routeParams[prev]; ok && i > 0 {
+		if p, ok := apiRouteParams[prev]; ok && i > 0 {
 			out = append(out, p)
 			continue
 		}
-		if isNumber(s) {
+		if isDigits(s) {
 			out = append(out, "{id}")
 			continue
 		}
-		if isSHA(s) {
+		if looksLikeSHA(s) {
 			out = append(out, "{sha}")
 			continue
 		}
@@ -46,8 +46,8 @@ func Route(basePath, path string) string {
 	return "/" + strings.Join(out, "/")
 }
 
-// routeParams names the segment that follows a fixed one.
-var routeParams = map[string]string{
+// apiRouteParams names the segment that follows a fixed one.
+var apiRouteParams = map[string]string{
 	"orgs":          "{org}",
 	"teams":         "{team}",
 	"memberships":   "{user}",
@@ -62,7 +62,7 @@ var routeParams = map[string]string{
 	"legacy.tar.gz": "{ref}",
 }
 
-func isNumber(s string) bool {
+func isDigits(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -74,7 +74,7 @@ func isNumber(s string) bool {
 	return true
 }
 
-func isSHA(s string) bool {
+func looksLikeSHA(s string) bool {
 	if len(s) < 7 || len(s) > 64 {
 		return false
 	}

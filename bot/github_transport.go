@@ -44,7 +44,7 @@ type retryTransport struct {
 	apiHost    string // requests elsewhere (archive downloads) get one route
 	maxRetries int
 	maxWait    time.Duration
-	pacer      *pacer
+	pacer      *mutationPacer
 	onRequest  func(method, route string, status int, d time.Duration)
 
 	mu sync.Mutex
@@ -86,7 +86,7 @@ func (t *retryTransport) untilReset() time.Duration {
 	return min(d, t.maxWait)
 }
 
-func newRetryTransport(cfg ClientConfig, root *url.URL, p *pacer) *retryTransport {
+func newRetryTransport(cfg ClientConfig, root *url.URL, p *mutationPacer) *retryTransport {
 	base := cfg.Transport
 	if base == nil {
 		base = http.DefaultTransport
@@ -115,15 +115,15 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Archive downloads leave the API (codeload): one route for all.
 	route := "/{download}"
 	if req.URL.Host == t.apiHost && strings.HasPrefix(req.URL.Path, t.basePath+"/") {
-		route = Route(t.basePath, req.URL.Path)
+		route = apiRoute(t.basePath, req.URL.Path)
 	}
-	paced := t.pacer != nil && isMutating(req.Method) && !strings.HasSuffix(route, "/access_tokens")
+	paced := t.pacer != nil && isMutatingMethod(req.Method) && !strings.HasSuffix(route, "/access_tokens")
 	var reason string
 	for attempt := 0; ; attempt++ {
 		r := req
 		if attempt > 0 {
 			var err error
-			if r, err = rewind(req); err != nil {
+			if r, err = rewindRequest(req); err != nil {
 				return nil, err
 			}
 		}
@@ -132,7 +132,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, err
 			}
 		}
-		if err := sleep(ctx, t.untilReset()); err != nil {
+		if err := sleepCtx(ctx, t.untilReset()); err != nil {
 			return nil, fmt.Errorf("waiting for the rate limit to reset before %s %s: %w", req.Method, route, err)
 		}
 		start := time.Now()
@@ -162,7 +162,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if attempt >= t.maxRetries {
 			return nil, fmt.Errorf("giving up on %s %s after %d attempts: %s", req.Method, route, attempt+1, reason)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := sleepCtx(ctx, wait); err != nil {
 			return nil, fmt.Errorf("waiting to retry %s %s (%s): %w", req.Method, route, reason, err)
 		}
 	}
@@ -181,18 +181,18 @@ func (t *retryTransport) classify(req *http.Request, resp *http.Response, err er
 	code := resp.StatusCode
 	switch {
 	case code == http.StatusInternalServerError:
-		if !isIdempotent(req.Method) {
+		if !isIdempotentMethod(req.Method) {
 			return 0, "", false // GitHub may have acted on it
 		}
 		fallthrough
 	case code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout:
 		wait := t.backoff(attempt)
-		if d, ok := retryAfter(resp.Header); ok {
+		if d, ok := parseRetryAfter(resp.Header); ok {
 			wait = t.capWait(d)
 		}
 		return wait, "GitHub answered " + resp.Status, true
 	case code == http.StatusForbidden || code == http.StatusTooManyRequests:
-		if d, ok := retryAfter(resp.Header); ok {
+		if d, ok := parseRetryAfter(resp.Header); ok {
 			return t.capWait(d), fmt.Sprintf("rate limited (%d, Retry-After %s)", code, d), true
 		}
 		if resp.Header.Get("X-Ratelimit-Remaining") == "0" {
@@ -231,8 +231,8 @@ func isSecondaryLimit(resp *http.Response) bool {
 	return bytes.Contains(bytes.ToLower(b), []byte("secondary rate limit"))
 }
 
-// retryAfter parses Retry-After as seconds or an HTTP date.
-func retryAfter(h http.Header) (time.Duration, bool) {
+// parseRetryAfter parses Retry-After as seconds or an HTTP date.
+func parseRetryAfter(h http.Header) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
@@ -263,7 +263,7 @@ func isConnectionError(err error) bool {
 	return true
 }
 
-func isIdempotent(method string) bool {
+func isIdempotentMethod(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
 		return true
@@ -271,12 +271,12 @@ func isIdempotent(method string) bool {
 	return false
 }
 
-func isMutating(method string) bool {
+func isMutatingMethod(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
 
-// rewind returns a copy of req with a fresh body for another attempt.
-func rewind(req *http.Request) (*http.Request, error) {
+// rewindRequest returns a copy of req with a fresh body for another attempt.
+func rewindRequest(req *http.Request) (*http.Request, error) {
 	r := req.Clone(req.Context())
 	if req.Body == nil || req.GetBody == nil {
 		return r, nil
@@ -289,7 +289,7 @@ func rewind(req *http.Request) (*http.Request, error) {
 	return r, nil
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
@@ -303,22 +303,22 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// pacer spaces the starts of mutating requests of one installation.
-type pacer struct {
+// mutationPacer spaces the starts of mutating requests of one installation.
+type mutationPacer struct {
 	interval time.Duration
 	mu       sync.Mutex
 	next     time.Time
 }
 
-func newPacer(interval time.Duration) *pacer {
+func newMutationPacer(interval time.Duration) *mutationPacer {
 	if interval <= 0 {
 		return nil
 	}
-	return &pacer{interval: interval}
+	return &mutationPacer{interval: interval}
 }
 
 // wait reserves the next start slot and sleeps until it.
-func (p *pacer) wait(ctx context.Context) error {
+func (p *mutationPacer) wait(ctx context.Context) error {
 	p.mu.Lock()
 	now := time.Now()
 	start := p.next
@@ -327,5 +327,5 @@ func (p *pacer) wait(ctx context.Context) error {
 	}
 	p.next = start.Add(p.interval)
 	p.mu.Unlock()
-	return sleep(ctx, time.Until(start))
+	return sleepCtx(ctx, time.Until(start))
 }

@@ -14,13 +14,13 @@ import (
 	"github.com/kustoguard/kustoguard/bot/githubtest"
 )
 
-const prPath = "/repos/acme/gitops/pulls/1"
+const ghPRPath = "/repos/acme/gitops/pulls/1"
 
 func TestClient_tokenReused(t *testing.T) {
-	f := setup(t, nil)
+	f := setupGitHub(t, nil)
 	ctx := context.Background()
 	for range 3 {
-		if _, err := f.gh.PullRequest(ctx, testRepo, 1); err != nil {
+		if _, err := f.gh.PullRequest(ctx, ghTestRepo, 1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -30,13 +30,13 @@ func TestClient_tokenReused(t *testing.T) {
 }
 
 func TestClient_tokenRenewed(t *testing.T) {
-	f := setup(t, nil)
+	f := setupGitHub(t, nil)
 	// Tokens that expire within the renewal margin (a minute) are renewed
 	// before every use.
 	f.fake.SetTokenTTL(30 * time.Second)
 	ctx := context.Background()
 	for range 3 {
-		if _, err := f.gh.PullRequest(ctx, testRepo, 1); err != nil {
+		if _, err := f.gh.PullRequest(ctx, ghTestRepo, 1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -47,8 +47,8 @@ func TestClient_tokenRenewed(t *testing.T) {
 
 func TestClient_enterpriseBaseURL(t *testing.T) {
 	// The API root without its trailing slash is accepted too.
-	f := setup(t, func(c *ClientConfig) { c.BaseURL = strings.TrimSuffix(c.BaseURL, "/") })
-	if _, err := f.gh.PullRequest(context.Background(), testRepo, 1); err != nil {
+	f := setupGitHub(t, func(c *ClientConfig) { c.BaseURL = strings.TrimSuffix(c.BaseURL, "/") })
+	if _, err := f.gh.PullRequest(context.Background(), ghTestRepo, 1); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range f.fake.Requests() {
@@ -61,8 +61,8 @@ func TestClient_enterpriseBaseURL(t *testing.T) {
 func TestClient_badKeyRejected(t *testing.T) {
 	other := githubtest.New()
 	defer other.Close()
-	f := setup(t, func(c *ClientConfig) { c.AppID = other.AppID + 1 })
-	_, err := f.gh.PullRequest(context.Background(), testRepo, 1)
+	f := setupGitHub(t, func(c *ClientConfig) { c.AppID = other.AppID + 1 })
+	_, err := f.gh.PullRequest(context.Background(), ghTestRepo, 1)
 	if err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("err = %v, want the token request's 401", err)
 	}
@@ -78,27 +78,27 @@ func TestClient_retries(t *testing.T) {
 		wantCalls int
 		wantErr   string // substring; "" for success
 	}{
-		{name: "get500", pattern: "GET " + prPath, fault: githubtest.Status(500), n: 2, call: getPR, wantCalls: 3},
-		{name: "get502", pattern: "GET " + prPath, fault: githubtest.Status(502), n: 1, call: getPR, wantCalls: 2},
-		{name: "getDropped", pattern: "GET " + prPath, fault: githubtest.DropConnection, n: 2, call: getPR, wantCalls: 3},
-		{name: "secondaryRateLimit", pattern: "GET " + prPath, fault: githubtest.SecondaryRateLimit(time.Second), n: 1, call: getPR, wantCalls: 2},
-		{name: "tokenRequest503", pattern: "POST /app/installations/*/access_tokens", fault: githubtest.Status(503), n: 1, call: getPR, wantCalls: 2},
-		{name: "postNotRetriedOn500", pattern: "POST /repos/*/*/check-runs", fault: githubtest.Status(500), n: 1, call: createRun, wantCalls: 1, wantErr: "500"},
-		{name: "postRetriedOn502", pattern: "POST /repos/*/*/check-runs", fault: githubtest.Status(502), n: 1, call: createRun, wantCalls: 2},
-		{name: "postRetriedOnDrop", pattern: "POST /repos/*/*/check-runs", fault: githubtest.DropConnection, n: 1, call: createRun, wantCalls: 2},
-		{name: "patchRetriedOn500", pattern: "PATCH /repos/*/*/check-runs/*", fault: githubtest.Status(500), n: 1, call: updateRun, wantCalls: 2},
-		{name: "giveUp", pattern: "GET " + prPath, fault: githubtest.Status(503), n: 10, call: getPR, wantCalls: 5, wantErr: "giving up on GET /repos/{owner}/{repo}/pulls/{id} after 5 attempts: GitHub answered 503"},
+		{name: "get500", pattern: "GET " + ghPRPath, fault: githubtest.Status(500), n: 2, call: ghGetPR, wantCalls: 3},
+		{name: "get502", pattern: "GET " + ghPRPath, fault: githubtest.Status(502), n: 1, call: ghGetPR, wantCalls: 2},
+		{name: "getDropped", pattern: "GET " + ghPRPath, fault: githubtest.DropConnection, n: 2, call: ghGetPR, wantCalls: 3},
+		{name: "secondaryRateLimit", pattern: "GET " + ghPRPath, fault: githubtest.SecondaryRateLimit(time.Second), n: 1, call: ghGetPR, wantCalls: 2},
+		{name: "tokenRequest503", pattern: "POST /app/installations/*/access_tokens", fault: githubtest.Status(503), n: 1, call: ghGetPR, wantCalls: 2},
+		{name: "postNotRetriedOn500", pattern: "POST /repos/*/*/check-runs", fault: githubtest.Status(500), n: 1, call: ghCreateRun, wantCalls: 1, wantErr: "500"},
+		{name: "postRetriedOn502", pattern: "POST /repos/*/*/check-runs", fault: githubtest.Status(502), n: 1, call: ghCreateRun, wantCalls: 2},
+		{name: "postRetriedOnDrop", pattern: "POST /repos/*/*/check-runs", fault: githubtest.DropConnection, n: 1, call: ghCreateRun, wantCalls: 2},
+		{name: "patchRetriedOn500", pattern: "PATCH /repos/*/*/check-runs/*", fault: githubtest.Status(500), n: 1, call: ghUpdateRun, wantCalls: 2},
+		{name: "giveUp", pattern: "GET " + ghPRPath, fault: githubtest.Status(503), n: 10, call: ghGetPR, wantCalls: 5, wantErr: "giving up on GET /repos/{owner}/{repo}/pulls/{id} after 5 attempts: GitHub answered 503"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := setup(t, nil)
+			f := setupGitHub(t, nil)
 			ctx := context.Background()
 			if tt.call == nil {
 				t.Fatal("no call")
 			}
-			// updateRun needs a run to exist first.
+			// ghUpdateRun needs a run to exist first.
 			if tt.name == "patchRetriedOn500" {
-				if err := createRun(ctx, f.gh); err != nil {
+				if err := ghCreateRun(ctx, f.gh); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -125,39 +125,39 @@ func TestClient_retries(t *testing.T) {
 	}
 }
 
-func getPR(ctx context.Context, gh GitHub) error {
-	_, err := gh.PullRequest(ctx, testRepo, 1)
+func ghGetPR(ctx context.Context, gh GitHub) error {
+	_, err := gh.PullRequest(ctx, ghTestRepo, 1)
 	return err
 }
 
-func createRun(ctx context.Context, gh GitHub) error {
-	_, err := gh.CreateCheckRun(ctx, testRepo, CheckRun{Name: CheckName, HeadSHA: headSHA, Status: "in_progress"})
+func ghCreateRun(ctx context.Context, gh GitHub) error {
+	_, err := gh.CreateCheckRun(ctx, ghTestRepo, CheckRun{Name: CheckName, HeadSHA: ghHeadSHA, Status: "in_progress"})
 	return err
 }
 
-func updateRun(ctx context.Context, gh GitHub) error {
-	return gh.UpdateCheckRun(ctx, testRepo, 1001, CheckRun{Name: CheckName, Status: "completed", Conclusion: "success",
+func ghUpdateRun(ctx context.Context, gh GitHub) error {
+	return gh.UpdateCheckRun(ctx, ghTestRepo, 1001, CheckRun{Name: CheckName, Status: "completed", Conclusion: "success",
 		Output: &CheckOutput{Title: "ok", Summary: "no rendered changes"}})
 }
 
 func TestClient_retryWaitHonoursContext(t *testing.T) {
-	f := setup(t, func(c *ClientConfig) { c.MaxRetryWait = time.Hour })
-	f.fake.Fail("GET "+prPath, 1, githubtest.SecondaryRateLimit(time.Hour))
+	f := setupGitHub(t, func(c *ClientConfig) { c.MaxRetryWait = time.Hour })
+	f.fake.Fail("GET "+ghPRPath, 1, githubtest.SecondaryRateLimit(time.Hour))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := f.gh.PullRequest(ctx, testRepo, 1)
+	_, err := f.gh.PullRequest(ctx, ghTestRepo, 1)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want the context's deadline", err)
 	}
-	if n := f.count("GET", prPath); n != 1 {
+	if n := f.count("GET", ghPRPath); n != 1 {
 		t.Errorf("%d requests, want 1", n)
 	}
 }
 
 func TestClient_onRequestRoutes(t *testing.T) {
-	f := setup(t, nil)
-	f.fake.Fail("GET "+prPath, 1, githubtest.Status(502))
-	if _, err := f.gh.PullRequest(context.Background(), testRepo, 1); err != nil {
+	f := setupGitHub(t, nil)
+	f.fake.Fail("GET "+ghPRPath, 1, githubtest.Status(502))
+	if _, err := f.gh.PullRequest(context.Background(), ghTestRepo, 1); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
@@ -170,26 +170,26 @@ func TestClient_onRequestRoutes(t *testing.T) {
 	}
 }
 
-func TestRoute(t *testing.T) {
+func TestAPIRoute(t *testing.T) {
 	tests := map[string]string{
 		"/api/v3/repos/acme/gitops/check-runs/123":                       "/repos/{owner}/{repo}/check-runs/{id}",
-		"/api/v3/repos/acme/gitops/commits/" + headSHA + "/check-runs":   "/repos/{owner}/{repo}/commits/{ref}/check-runs",
+		"/api/v3/repos/acme/gitops/commits/" + ghHeadSHA + "/check-runs": "/repos/{owner}/{repo}/commits/{ref}/check-runs",
 		"/api/v3/repos/acme/gitops/contents/apps/api/kustomization.yaml": "/repos/{owner}/{repo}/contents/{path}",
 		"/api/v3/repos/acme/gitops/compare/main...feature":               "/repos/{owner}/{repo}/compare/{basehead}",
-		"/api/v3/repos/acme/gitops/tarball/" + baseSHA:                   "/repos/{owner}/{repo}/tarball/{ref}",
+		"/api/v3/repos/acme/gitops/tarball/" + ghBaseSHA:                 "/repos/{owner}/{repo}/tarball/{ref}",
 		"/api/v3/repos/acme/gitops/collaborators/alice/permission":       "/repos/{owner}/{repo}/collaborators/{user}/permission",
 		"/api/v3/orgs/acme/teams/platform/memberships/bob":               "/orgs/{org}/teams/{team}/memberships/{user}",
 		"/api/v3/app/installations/77/access_tokens":                     "/app/installations/{id}/access_tokens",
 		"/api/v3/app": "/app",
 	}
 	for in, want := range tests {
-		if got := Route("/api/v3/", in); got != want {
-			t.Errorf("Route(%s) = %s, want %s", in, got, want)
+		if got := apiRoute("/api/v3/", in); got != want {
+			t.Errorf("apiRoute(%s) = %s, want %s", in, got, want)
 		}
 	}
 }
 
-func TestRetryAfter(t *testing.T) {
+func TestParseRetryAfter(t *testing.T) {
 	tests := []struct {
 		name  string
 		value string
@@ -207,21 +207,21 @@ func TestRetryAfter(t *testing.T) {
 			if tt.value != "" {
 				h.Set("Retry-After", tt.value)
 			}
-			got, ok := retryAfter(h)
+			got, ok := parseRetryAfter(h)
 			if got != tt.want || ok != tt.ok {
-				t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tt.value, got, ok, tt.want, tt.ok)
+				t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tt.value, got, ok, tt.want, tt.ok)
 			}
 		})
 	}
 	// A future HTTP date gives a positive wait.
 	h := http.Header{"Retry-After": {time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)}}
-	if d, ok := retryAfter(h); !ok || d < 58*time.Minute {
+	if d, ok := parseRetryAfter(h); !ok || d < 58*time.Minute {
 		t.Errorf("future date: %v, %v", d, ok)
 	}
 }
 
-func TestPacer(t *testing.T) {
-	p := newPacer(time.Hour)
+func TestMutationPacer(t *testing.T) {
+	p := newMutationPacer(time.Hour)
 	ctx := context.Background()
 	// The first mutation starts at once.
 	if err := p.wait(ctx); err != nil {
@@ -233,7 +233,7 @@ func TestPacer(t *testing.T) {
 	if err := p.wait(cctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
-	if newPacer(0) != nil {
+	if newMutationPacer(0) != nil {
 		t.Error("a zero interval should disable pacing")
 	}
 }
@@ -259,18 +259,18 @@ func TestClient_primaryRateLimitWaitsForReset(t *testing.T) {
 func TestClient_mutationPacing(t *testing.T) {
 	// An hour between mutations: the first starts at once (the token
 	// request is not paced), the second would have to wait.
-	f := setup(t, func(c *ClientConfig) { c.MutationInterval = time.Hour })
+	f := setupGitHub(t, func(c *ClientConfig) { c.MutationInterval = time.Hour })
 	ctx := context.Background()
-	if err := createRun(ctx, f.gh); err != nil {
+	if err := ghCreateRun(ctx, f.gh); err != nil {
 		t.Fatal(err)
 	}
 	// Reads are never paced.
-	if err := getPR(ctx, f.gh); err != nil {
+	if err := ghGetPR(ctx, f.gh); err != nil {
 		t.Fatal(err)
 	}
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	if err := createRun(short, f.gh); !errors.Is(err, context.DeadlineExceeded) {
+	if err := ghCreateRun(short, f.gh); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("second mutation: err = %v, want it held back until the deadline", err)
 	}
 	if n := f.count("POST", "/repos/acme/gitops/check-runs"); n != 1 {
@@ -278,10 +278,10 @@ func TestClient_mutationPacing(t *testing.T) {
 	}
 }
 
-// roundTripFunc adapts a function to http.RoundTripper.
-type roundTripFunc func(*http.Request) (*http.Response, error)
+// ghRoundTripFunc adapts a function to http.RoundTripper.
+type ghRoundTripFunc func(*http.Request) (*http.Response, error)
 
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+func (f ghRoundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestRetryTransport_primaryLimitExhausted(t *testing.T) {
 	// GitHub says no requests are left until an hour from now, on a
@@ -289,7 +289,7 @@ func TestRetryTransport_primaryLimitExhausted(t *testing.T) {
 	// every later call locally); the transport waits instead, capped.
 	reset := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
 	var calls int
-	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	base := ghRoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		calls++
 		h := http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {reset}}
 		return &http.Response{StatusCode: 200, Header: h, Body: http.NoBody, Request: r}, nil
@@ -315,7 +315,7 @@ func TestRetryTransport_primaryLimitExhausted(t *testing.T) {
 
 func TestRetryTransport_unreplayableBody(t *testing.T) {
 	var calls int
-	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	base := ghRoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		calls++
 		return &http.Response{StatusCode: 502, Status: "502 Bad Gateway", Header: http.Header{}, Body: http.NoBody, Request: r}, nil
 	})
@@ -329,18 +329,18 @@ func TestRetryTransport_unreplayableBody(t *testing.T) {
 }
 
 func TestClient_slowAnswerBoundByContext(t *testing.T) {
-	f := setup(t, nil)
-	f.fake.Fail("GET "+prPath, 1, githubtest.Slow(time.Hour))
+	f := setupGitHub(t, nil)
+	f.fake.Fail("GET "+ghPRPath, 1, githubtest.Slow(time.Hour))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if err := getPR(ctx, f.gh); !errors.Is(err, context.DeadlineExceeded) {
+	if err := ghGetPR(ctx, f.gh); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want the context's deadline", err)
 	}
-	if n := f.count("GET", prPath); n != 1 {
+	if n := f.count("GET", ghPRPath); n != 1 {
 		t.Errorf("%d requests, want 1 (a cancelled request is not retried)", n)
 	}
 	// The next call goes through.
-	if err := getPR(context.Background(), f.gh); err != nil {
+	if err := ghGetPR(context.Background(), f.gh); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -348,18 +348,18 @@ func TestClient_slowAnswerBoundByContext(t *testing.T) {
 func BenchmarkClient_pullRequest(b *testing.B) {
 	fake := githubtest.New()
 	defer fake.Close()
-	fake.AddRepo("acme", "gitops", testInstallation)
-	fake.SetTree("acme", "gitops", baseSHA, map[string][]byte{"a": []byte("a\n")})
-	fake.SetTree("acme", "gitops", headSHA, map[string][]byte{"a": []byte("b\n")})
-	fake.OpenPR("acme", "gitops", githubtest.PR{Number: 1, BaseSHA: baseSHA, HeadSHA: headSHA})
+	fake.AddRepo("acme", "gitops", ghInstallation)
+	fake.SetTree("acme", "gitops", ghBaseSHA, map[string][]byte{"a": []byte("a\n")})
+	fake.SetTree("acme", "gitops", ghHeadSHA, map[string][]byte{"a": []byte("b\n")})
+	fake.OpenPR("acme", "gitops", githubtest.PR{Number: 1, BaseSHA: ghBaseSHA, HeadSHA: ghHeadSHA})
 	factory, err := NewClientFactory(ClientConfig{AppID: fake.AppID, PrivateKey: fake.PrivateKeyPEM, BaseURL: fake.URL()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	gh, _ := factory(testInstallation)
+	gh, _ := factory(ghInstallation)
 	ctx := context.Background()
 	for b.Loop() {
-		if _, err := gh.PullRequest(ctx, testRepo, 1); err != nil {
+		if _, err := gh.PullRequest(ctx, ghTestRepo, 1); err != nil {
 			b.Fatal(err)
 		}
 	}
