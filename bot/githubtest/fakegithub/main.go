@@ -1,0 +1,117 @@
+// Command fakegithub runs the fake GitHub of package githubtest for local
+// development: it serves one repository with a pull request between two
+// directories, prints the environment for `kustoguard serve`, optionally
+// delivers a signed pull_request "opened" webhook to the server, and on
+// Ctrl-C prints the check runs and comments the bot left.
+//
+//	go run ./bot/githubtest/fakegithub -base ./testdata/base -head ./testdata/head \
+//	    -webhook http://127.0.0.1:8080/api/github/webhooks -secret dev-secret
+package main
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/kustoguard/kustoguard/bot/githubtest"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "fakegithub:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	addr := flag.String("addr", "127.0.0.1:8081", "listen address")
+	owner := flag.String("owner", "acme", "repository owner")
+	name := flag.String("repo", "gitops", "repository name")
+	inst := flag.Int64("installation", 1, "installation id")
+	baseDir := flag.String("base", "", "directory with the base branch's files (required)")
+	headDir := flag.String("head", "", "directory with the pull request's files (required)")
+	keyOut := flag.String("key-out", filepath.Join(os.TempDir(), "kustoguard-fake-app.pem"), "where to write the App's private key")
+	webhook := flag.String("webhook", "", "webhook URL to deliver pull_request opened to (optional)")
+	secret := flag.String("secret", "dev-secret", "webhook secret")
+	flag.Parse()
+	if *baseDir == "" || *headDir == "" {
+		flag.Usage()
+		return fmt.Errorf("-base and -head are required")
+	}
+	base, err := githubtest.ReadTree(*baseDir)
+	if err != nil {
+		return err
+	}
+	head, err := githubtest.ReadTree(*headDir)
+	if err != nil {
+		return err
+	}
+
+	s, err := githubtest.NewAt(*addr)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := os.WriteFile(*keyOut, s.PrivateKeyPEM, 0o600); err != nil {
+		return fmt.Errorf("writing the key: %w", err)
+	}
+	baseSHA, headSHA := treeSHA(base), treeSHA(head)
+	s.AddRepo(*owner, *name, *inst)
+	s.SetTree(*owner, *name, baseSHA, base)
+	s.SetTree(*owner, *name, headSHA, head)
+	s.OpenPR(*owner, *name, githubtest.PR{Number: 1, Author: "developer", BaseRef: "main", BaseSHA: baseSHA, HeadSHA: headSHA})
+
+	fmt.Printf("KUSTOGUARD_APP_ID=%d\nKUSTOGUARD_PRIVATE_KEY_FILE=%s\nKUSTOGUARD_GITHUB_API_URL=%s\nKUSTOGUARD_WEBHOOK_SECRET=%s\n",
+		s.AppID, *keyOut, s.URL(), *secret)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if *webhook != "" {
+		ev, err := s.PullRequestEvent(*owner, *name, 1, "opened")
+		if err != nil {
+			return err
+		}
+		resp, err := githubtest.Deliver(ctx, *webhook, []byte(*secret), fmt.Sprintf("fake-%d", time.Now().UnixNano()), ev)
+		if err != nil {
+			return fmt.Errorf("delivering the webhook: %w", err)
+		}
+		resp.Body.Close()
+		slog.Info("delivered pull_request opened", "status", resp.StatusCode)
+	}
+	<-ctx.Done()
+
+	out := map[string]any{
+		"checkRuns":      s.CheckRuns(*owner, *name),
+		"reviews":        s.Reviews(*owner, *name, 1),
+		"reviewComments": s.ReviewComments(*owner, *name, 1),
+		"issueComments":  s.IssueComments(*owner, *name, 1),
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// treeSHA names a tree by its content, so that the same directory always
+// gets the same commit SHA.
+func treeSHA(files map[string][]byte) string {
+	h := sha1.New()
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		fmt.Fprintf(h, "%s\x00%d\x00", p, len(files[p]))
+		h.Write(files[p])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
