@@ -13,26 +13,19 @@ import (
 	"github.com/kustoguard/kustoguard/render"
 )
 
-// ErrTooManyFiles is returned (wrapped) by GitHub.ChangedFiles when the pull
-// request reaches GitHub's 3,000-file cap of the files endpoint; the caller
-// then compares the base and head commits instead.
-var ErrTooManyFiles = errors.New("too many changed files for the pull request files endpoint")
-
-// changedFiles lists the pull request's files, comparing base and head
-// when the files endpoint is capped.
-func changedFiles(ctx context.Context, gh GitHub, r Repo, pr *PullRequest) ([]ChangedFile, error) {
-	files, err := gh.ChangedFiles(ctx, r, pr.Number)
+// changedFiles lists the pull request's files. Past GitHub's 3,000-file
+// cap of the files endpoint (and the compare endpoint's 300) no listing is
+// complete: complete is false and the caller compares the trees it fetched,
+// while the listed files still place review comments.
+func changedFiles(ctx context.Context, gh GitHub, r Repo, pr *PullRequest) (files []ChangedFile, complete bool, err error) {
+	files, err = gh.ChangedFiles(ctx, r, pr.Number)
 	if errors.Is(err, ErrTooManyFiles) {
-		files, err = gh.CompareFiles(ctx, r, pr.BaseSHA, pr.HeadSHA)
-		if err != nil {
-			return nil, fmt.Errorf("comparing %s...%s: %w", short(pr.BaseSHA), short(pr.HeadSHA), err)
-		}
-		return files, nil
+		return files, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("listing changed files: %w", err)
+		return nil, false, fmt.Errorf("listing changed files: %w", err)
 	}
-	return files, nil
+	return files, true, nil
 }
 
 // changedPaths returns the sorted, distinct paths a set of changed files

@@ -10,6 +10,10 @@ import (
 // ErrNotFound is returned (wrapped) when GitHub answers 404.
 var ErrNotFound = errors.New("not found")
 
+// ErrTooManyFiles is returned (wrapped), together with the files GitHub
+// gave, when a pull request's file list hits GitHub's cap of 3,000 files.
+var ErrTooManyFiles = errors.New("pull request lists GitHub's maximum of 3,000 files")
+
 // Repo names a repository and the App installation that reaches it.
 type Repo struct {
 	Owner, Name    string

@@ -17,11 +17,6 @@ import (
 	"github.com/google/go-github/v60/github"
 )
 
-// ErrTooManyFiles is returned (wrapped), together with the files GitHub gave,
-// when a pull request's file list hit GitHub's cap of 3,000 files; the caller
-// then lists the files with CompareFiles.
-var ErrTooManyFiles = errors.New("pull request lists GitHub's maximum of 3,000 files")
-
 // maxPRFiles is GitHub's cap on the files endpoint of a pull request.
 const maxPRFiles = 3000
 

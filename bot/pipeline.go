@@ -215,7 +215,7 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 		}
 		cfg = parsed
 	}
-	files, err := changedFiles(ctx, r.gh, repo, r.pr)
+	files, complete, err := changedFiles(ctx, r.gh, repo, r.pr)
 	if err != nil {
 		return err
 	}
@@ -233,6 +233,9 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 
 	start = time.Now()
 	paths := changedPaths(files)
+	if !complete {
+		paths = render.ChangedFiles(base, head)
+	}
 	result, err := p.safeReview(ctx, checks.ReviewInput{
 		BaseName: r.pr.BaseRef, HeadName: short(r.pr.HeadSHA),
 		Base: base, Head: head, Changed: paths, Config: cfg, Rules: p.cfg.Rules,

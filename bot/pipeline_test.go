@@ -78,13 +78,15 @@ func TestProcess_fetch(t *testing.T) {
 			t.Errorf("changed paths: %s", got)
 		}
 	})
-	t.Run("pastTheFileCapCompares", func(t *testing.T) {
+	t.Run("pastTheFileCapComparesTrees", func(t *testing.T) {
 		h := newHarness(t)
 		h.gh.tooMany[prNumber] = true
 		h.gh.files[prNumber] = append(h.gh.files[prNumber], ChangedFile{Path: "z.yaml", Status: "added"})
 		h.mustProcess(h.job("pull_request", "opened"))
-		if h.gh.callCount("CompareFiles") != 1 || len(h.inputs[0].Changed) != 2 {
-			t.Errorf("compare calls %d, changed %v", h.gh.callCount("CompareFiles"), h.inputs[0].Changed)
+		in := h.inputs[0]
+		want := render.ChangedFiles(in.Base, in.Head)
+		if h.gh.callCount("CompareFiles") != 0 || strings.Join(in.Changed, ",") != strings.Join(want, ",") {
+			t.Errorf("compare calls %d, changed %v, want the trees' difference %v", h.gh.callCount("CompareFiles"), in.Changed, want)
 		}
 	})
 	t.Run("baseTarballFetchedOnceForTwoPRs", func(t *testing.T) {
