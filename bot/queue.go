@@ -1,0 +1,346 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// ErrQueueFull is returned by Schedule when the queue holds its maximum of
+// waiting jobs; the webhook answers 503 so that GitHub records the failed
+// delivery.
+var ErrQueueFull = errors.New("queue full")
+
+// ErrDraining is returned by Schedule once Shutdown has begun.
+var ErrDraining = errors.New("queue draining")
+
+// Scheduler takes jobs from the webhook handler. Schedule must not block on
+// the work itself.
+type Scheduler interface {
+	// Schedule accepts job or returns why it cannot (ErrQueueFull,
+	// ErrDraining, or for synchronous schedulers the job's error).
+	Schedule(job Job) error
+	// Len is the number of jobs waiting (not running).
+	Len() int
+}
+
+// QueueConfig configures a Queue. Zero values take the documented defaults.
+type QueueConfig struct {
+	// Workers is the size of the worker pool (default GOMAXPROCS: rendering
+	// is CPU-bound, more workers than cores only add memory).
+	Workers int
+	// Size bounds the waiting jobs (default 1000).
+	Size int
+	// Processor does the work.
+	Processor Processor
+	// JobTimeout bounds one job (default 5 minutes).
+	JobTimeout time.Duration
+	// MaxPerInstallation caps the workers one installation may hold at once
+	// (default Workers: no reservation; fairness then comes from the
+	// round-robin across installations alone).
+	MaxPerInstallation int
+	Logger             *slog.Logger
+	Metrics            *Metrics
+}
+
+// entry is one waiting job.
+type entry struct {
+	job      Job
+	enqueued time.Time
+}
+
+// Queue is a bounded job queue served by a fixed pool of workers.
+//
+// Jobs for one pull request (Job.Key) never run concurrently. A waiting job
+// is replaced by a newer one for the same pull request (the pipeline re-reads
+// the pull request, its reviews and comments, so the newest event subsumes
+// older ones), except for check run button presses, which keep their own
+// entry because who pressed the button matters. Installations are served
+// round-robin from sub-queues of their own, so one busy installation cannot
+// make the others wait behind its backlog.
+type Queue struct {
+	cfg QueueConfig
+
+	mu          sync.Mutex
+	cond        *sync.Cond
+	subs        map[int64][]*entry // waiting jobs per installation, FIFO
+	ring        []int64            // installations with waiting jobs
+	next        int                // ring position served next
+	mergeable   map[string]*entry  // the waiting, replaceable entry per Job.Key
+	pending     int
+	running     map[string]bool
+	runningInst map[int64]int
+	cancels     map[*entry]context.CancelFunc
+	started     bool
+	closed      bool // no new jobs; workers finish the backlog
+	stopped     bool // abandon the backlog
+	wg          sync.WaitGroup
+}
+
+var _ Scheduler = (*Queue)(nil)
+
+// NewQueue returns a queue; call Start to run its workers.
+func NewQueue(cfg QueueConfig) *Queue {
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.Size <= 0 {
+		cfg.Size = 1000
+	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = 5 * time.Minute
+	}
+	if cfg.MaxPerInstallation <= 0 || cfg.MaxPerInstallation > cfg.Workers {
+		cfg.MaxPerInstallation = cfg.Workers
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	q := &Queue{
+		cfg:         cfg,
+		subs:        map[int64][]*entry{},
+		mergeable:   map[string]*entry{},
+		running:     map[string]bool{},
+		runningInst: map[int64]int{},
+		cancels:     map[*entry]context.CancelFunc{},
+	}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+// replaceable reports whether a newer job for the same pull request may
+// take the job's place in the queue.
+func replaceable(j Job) bool {
+	return !(j.Event == "check_run" && j.Action == "requested_action")
+}
+
+// Schedule queues job. It never blocks on the work.
+func (q *Queue) Schedule(job Job) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return ErrDraining
+	}
+	key := job.Key()
+	if replaceable(job) {
+		if e, ok := q.mergeable[key]; ok {
+			// Keep the original enqueue time: the wait metric tells how long
+			// the pull request waited, not the latest event.
+			e.job = job
+			q.cfg.Metrics.jobSuperseded()
+			return nil
+		}
+	}
+	if q.pending >= q.cfg.Size {
+		return ErrQueueFull
+	}
+	e := &entry{job: job, enqueued: time.Now()}
+	inst := job.Repo.InstallationID
+	if len(q.subs[inst]) == 0 {
+		q.ring = append(q.ring, inst)
+	}
+	q.subs[inst] = append(q.subs[inst], e)
+	if replaceable(job) {
+		q.mergeable[key] = e
+	}
+	q.pending++
+	q.cfg.Metrics.setQueueDepth(q.pending)
+	q.cond.Broadcast()
+	return nil
+}
+
+// Len is the number of waiting jobs.
+func (q *Queue) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.pending
+}
+
+// Start runs the workers. It is a no-op after the first call.
+func (q *Queue) Start() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.started {
+		return
+	}
+	q.started = true
+	for range q.cfg.Workers {
+		q.wg.Add(1)
+		go q.worker()
+	}
+}
+
+// Shutdown stops taking jobs and lets the workers finish the waiting and
+// running ones. When ctx ends first, the jobs in flight are cancelled, the
+// waiting ones are abandoned (the pull requests' check runs stay in progress
+// for recovery), and the error says how many.
+func (q *Queue) Shutdown(ctx context.Context) error {
+	q.mu.Lock()
+	q.closed = true
+	q.cond.Broadcast()
+	q.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		q.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.stopped = true
+	for _, cancel := range q.cancels {
+		cancel()
+	}
+	q.cond.Broadcast()
+	return fmt.Errorf("draining queue: %d jobs abandoned, %d cancelled in flight: %w", q.pending, len(q.cancels), ctx.Err())
+}
+
+func (q *Queue) worker() {
+	defer q.wg.Done()
+	for {
+		e, ctx, cancel := q.take()
+		if e == nil {
+			return
+		}
+		q.run(ctx, e)
+		cancel()
+		q.finish(e)
+	}
+}
+
+// take waits for a runnable job; nil when the worker should exit.
+func (q *Queue) take() (*entry, context.Context, context.CancelFunc) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for {
+		if q.stopped {
+			return nil, nil, nil
+		}
+		if e := q.pickLocked(); e != nil {
+			q.running[e.job.Key()] = true
+			q.runningInst[e.job.Repo.InstallationID]++
+			// A fresh context per job: the delivery's request is long gone.
+			ctx, cancel := context.WithTimeout(context.Background(), q.cfg.JobTimeout)
+			q.cancels[e] = cancel
+			q.cfg.Metrics.setQueueDepth(q.pending)
+			return e, ctx, cancel
+		}
+		if q.closed && q.pending == 0 {
+			return nil, nil, nil
+		}
+		q.cond.Wait()
+	}
+}
+
+// pickLocked removes and returns the next runnable entry, serving the
+// installations round-robin and skipping pull requests already running.
+func (q *Queue) pickLocked() *entry {
+	n := len(q.ring)
+	for i := range n {
+		idx := (q.next + i) % n
+		inst := q.ring[idx]
+		if q.runningInst[inst] >= q.cfg.MaxPerInstallation {
+			continue
+		}
+		list := q.subs[inst]
+		for j, e := range list {
+			key := e.job.Key()
+			if q.running[key] {
+				continue
+			}
+			list = append(list[:j:j], list[j+1:]...)
+			if q.mergeable[key] == e {
+				delete(q.mergeable, key)
+			}
+			q.pending--
+			if len(list) == 0 {
+				delete(q.subs, inst)
+				q.ring = append(q.ring[:idx:idx], q.ring[idx+1:]...)
+				q.next = idx // the following installation moved into idx
+			} else {
+				q.subs[inst] = list
+				q.next = idx + 1
+			}
+			if len(q.ring) > 0 {
+				q.next %= len(q.ring)
+			} else {
+				q.next = 0
+			}
+			return e
+		}
+	}
+	return nil
+}
+
+func (q *Queue) finish(e *entry) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	delete(q.running, e.job.Key())
+	inst := e.job.Repo.InstallationID
+	if q.runningInst[inst]--; q.runningInst[inst] <= 0 {
+		delete(q.runningInst, inst)
+	}
+	delete(q.cancels, e)
+	q.cond.Broadcast()
+}
+
+// run processes one job, recovering a panic: the job is logged, counted and
+// dropped, never retried, so a poison payload cannot loop.
+func (q *Queue) run(ctx context.Context, e *entry) {
+	ctx, log := withJob(ctx, q.cfg.Logger, e.job)
+	q.cfg.Metrics.observeQueueWait(time.Since(e.enqueued))
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			q.cfg.Metrics.jobPanicked()
+			q.cfg.Metrics.jobDone("panic")
+			log.Error("job panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	err := q.cfg.Processor.Process(ctx, e.job)
+	switch {
+	case err == nil:
+		q.cfg.Metrics.jobDone("ok")
+		log.Info("job done", "duration", time.Since(start))
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		q.cfg.Metrics.jobDone("timeout")
+		log.Error("job timed out", "duration", time.Since(start), "error", err)
+	default:
+		q.cfg.Metrics.jobDone("error")
+		log.Error("job failed", "duration", time.Since(start), "error", err)
+	}
+}
+
+// SyncScheduler runs each job at once, inside Schedule, and returns its
+// error: for tests that want the whole review done when the webhook answers.
+type SyncScheduler struct {
+	Processor Processor
+	Logger    *slog.Logger
+}
+
+var _ Scheduler = SyncScheduler{}
+
+// Schedule processes job and returns the processor's error (a panic becomes
+// an error).
+func (s SyncScheduler) Schedule(job Job) (err error) {
+	ctx, _ := withJob(context.Background(), s.Logger, job)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("processing %s: panic: %v", job.Key(), r)
+		}
+	}()
+	return s.Processor.Process(ctx, job)
+}
+
+// Len is always 0: nothing waits.
+func (SyncScheduler) Len() int { return 0 }
