@@ -41,8 +41,8 @@ type QueueConfig struct {
 	// JobTimeout bounds one job (default 5 minutes).
 	JobTimeout time.Duration
 	// MaxPerInstallation caps the workers one installation may hold at once
-	// (default Workers: no reservation; fairness then comes from the
-	// round-robin across installations alone).
+	// (default Workers: no worker is held back for others; fairness then
+	// comes from serving the least-served installation first).
 	MaxPerInstallation int
 	Logger             *slog.Logger
 	Metrics            *Metrics
@@ -60,8 +60,9 @@ type entry struct {
 // is replaced by a newer one for the same pull request (the pipeline re-reads
 // the pull request, its reviews and comments, so the newest event subsumes
 // older ones), except for check run button presses, which keep their own
-// entry because who pressed the button matters. Installations are served
-// round-robin from sub-queues of their own, so one busy installation cannot
+// entry because who pressed the button matters. Each installation has a
+// sub-queue of its own; a free worker serves the installation holding the
+// fewest workers, taking turns among equals, so one busy installation cannot
 // make the others wait behind its backlog.
 type Queue struct {
 	cfg QueueConfig
@@ -69,8 +70,9 @@ type Queue struct {
 	mu          sync.Mutex
 	cond        *sync.Cond
 	subs        map[int64][]*entry // waiting jobs per installation, FIFO
-	ring        []int64            // installations with waiting jobs
-	next        int                // ring position served next
+	ring        []int64            // installations with waiting jobs, by arrival
+	served      uint64             // jobs started so far
+	lastServed  map[int64]uint64   // per installation waiting or running: served at its last start
 	mergeable   map[string]*entry  // the waiting, replaceable entry per Job.Key
 	pending     int
 	running     map[string]bool
@@ -107,6 +109,7 @@ func NewQueue(cfg QueueConfig) *Queue {
 		mergeable:   map[string]*entry{},
 		running:     map[string]bool{},
 		runningInst: map[int64]int{},
+		lastServed:  map[int64]uint64{},
 		cancels:     map[*entry]context.CancelFunc{},
 	}
 	q.cond = sync.NewCond(&q.mu)
@@ -242,44 +245,60 @@ func (q *Queue) take() (*entry, context.Context, context.CancelFunc) {
 	}
 }
 
-// pickLocked removes and returns the next runnable entry, serving the
-// installations round-robin and skipping pull requests already running.
+// pickLocked removes and returns the next runnable entry, skipping pull
+// requests already running. It serves the installation holding the fewest
+// workers, and among those the one served least recently (then the one
+// that has waited longest), so installations take turns.
 func (q *Queue) pickLocked() *entry {
-	n := len(q.ring)
-	for i := range n {
-		idx := (q.next + i) % n
-		inst := q.ring[idx]
-		if q.runningInst[inst] >= q.cfg.MaxPerInstallation {
+	best, bestJ := -1, -1
+	var bestInst int64
+	for idx, inst := range q.ring {
+		r := q.runningInst[inst]
+		if r >= q.cfg.MaxPerInstallation {
 			continue
 		}
-		list := q.subs[inst]
-		for j, e := range list {
-			key := e.job.Key()
-			if q.running[key] {
+		if best >= 0 {
+			br := q.runningInst[bestInst]
+			if r > br || (r == br && q.lastServed[inst] >= q.lastServed[bestInst]) {
 				continue
 			}
-			list = append(list[:j:j], list[j+1:]...)
-			if q.mergeable[key] == e {
-				delete(q.mergeable, key)
-			}
-			q.pending--
-			if len(list) == 0 {
-				delete(q.subs, inst)
-				q.ring = append(q.ring[:idx:idx], q.ring[idx+1:]...)
-				q.next = idx // the following installation moved into idx
-			} else {
-				q.subs[inst] = list
-				q.next = idx + 1
-			}
-			if len(q.ring) > 0 {
-				q.next %= len(q.ring)
-			} else {
-				q.next = 0
-			}
-			return e
+		}
+		j := q.runnable(q.subs[inst])
+		if j < 0 {
+			continue
+		}
+		best, bestJ, bestInst = idx, j, inst
+	}
+	if best < 0 {
+		return nil
+	}
+	list := q.subs[bestInst]
+	e := list[bestJ]
+	list = append(list[:bestJ:bestJ], list[bestJ+1:]...)
+	if key := e.job.Key(); q.mergeable[key] == e {
+		delete(q.mergeable, key)
+	}
+	q.pending--
+	if len(list) == 0 {
+		delete(q.subs, bestInst)
+		q.ring = append(q.ring[:best:best], q.ring[best+1:]...)
+	} else {
+		q.subs[bestInst] = list
+	}
+	q.served++
+	q.lastServed[bestInst] = q.served
+	return e
+}
+
+// runnable is the index of the first entry whose pull request is not
+// running, or -1.
+func (q *Queue) runnable(list []*entry) int {
+	for j, e := range list {
+		if !q.running[e.job.Key()] {
+			return j
 		}
 	}
-	return nil
+	return -1
 }
 
 func (q *Queue) finish(e *entry) {
@@ -289,6 +308,9 @@ func (q *Queue) finish(e *entry) {
 	inst := e.job.Repo.InstallationID
 	if q.runningInst[inst]--; q.runningInst[inst] <= 0 {
 		delete(q.runningInst, inst)
+		if len(q.subs[inst]) == 0 {
+			delete(q.lastServed, inst) // keep the map to active installations
+		}
 	}
 	delete(q.cancels, e)
 	q.cond.Broadcast()
