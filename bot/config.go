@@ -41,6 +41,9 @@ type Config struct {
 	problems []string
 }
 
+// defaultWorkers is one worker per core: rendering is CPU-bound.
+func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
+
 // setting is one knob: its kebab-case name (the flag), default and setter.
 type setting struct {
 	name, def, usage string
@@ -85,7 +88,7 @@ func settings() []setting {
 		{"github-api-url", "https://api.github.com/", "REST API root (GitHub Enterprise Server: https://HOST/api/v3/)", str(func(c *Config) *string { return &c.GitHubAPIURL })},
 		{"listen", ":8080", "listen address", str(func(c *Config) *string { return &c.Listen })},
 		{"bot-login", "", "the App's bot user, <slug>[bot] (default: asked of GitHub)", str(func(c *Config) *string { return &c.BotLogin })},
-		{"workers", strconv.Itoa(runtime.GOMAXPROCS(0)), "concurrent reviews", num(func(c *Config, n int64) { c.Workers = int(n) })},
+		{"workers", strconv.Itoa(defaultWorkers()), "concurrent reviews", num(func(c *Config, n int64) { c.Workers = int(n) })},
 		{"queue-size", "1000", "waiting reviews before deliveries get 503", num(func(c *Config, n int64) { c.QueueSize = int(n) })},
 		{"job-timeout", "5m", "time budget of one review", dur(func(c *Config) *time.Duration { return &c.JobTimeout })},
 		{"shutdown-grace", "25s", "time to finish reviews on SIGTERM", dur(func(c *Config) *time.Duration { return &c.ShutdownGrace })},

@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // The payload shapes below hold only what the bot reads, so that go-github
@@ -200,7 +201,9 @@ func reviewJobs(ev reviewEvent, delivery string) ([]Job, string, error) {
 	j.Number = ev.PullRequest.Number
 	j.HeadSHA = ev.PullRequest.Head.SHA
 	j.ReviewID = ev.Review.ID
-	j.ReviewState = ev.Review.State
+	// Webhooks spell states in lower case, the REST API in upper case (as
+	// PRReview does); the job speaks the API's.
+	j.ReviewState = strings.ToUpper(ev.Review.State)
 	return []Job{j}, "", nil
 }
 

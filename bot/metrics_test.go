@@ -9,7 +9,7 @@ import (
 )
 
 // scrape returns the metrics in the Prometheus text format.
-func scrape(t *testing.T, m *Metrics) string {
+func scrapeMetrics(t *testing.T, m *Metrics) string {
 	t.Helper()
 	w := httptest.NewRecorder()
 	m.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
@@ -23,7 +23,7 @@ func scrape(t *testing.T, m *Metrics) string {
 // (`name{label="v"}`), or 0 when absent.
 func metricValue(t *testing.T, m *Metrics, series string) float64 {
 	t.Helper()
-	for _, line := range strings.Split(scrape(t, m), "\n") {
+	for _, line := range strings.Split(scrapeMetrics(t, m), "\n") {
 		if v, ok := strings.CutPrefix(line, series+" "); ok {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
@@ -52,7 +52,7 @@ func TestMetrics_observers(t *testing.T) {
 			t.Errorf("%s = %v, want %v", series, got, want)
 		}
 	}
-	if text := scrape(t, m); !strings.Contains(text, "go_goroutines") || !strings.Contains(text, "process_") {
+	if text := scrapeMetrics(t, m); !strings.Contains(text, "go_goroutines") || !strings.Contains(text, "process_") {
 		t.Error("Go and process collectors missing")
 	}
 }

@@ -14,27 +14,27 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func job(inst int64, number int, sha string) Job {
+func queueJob(inst int64, number int, sha string) Job {
 	return Job{Repo: Repo{Owner: "acme", Name: fmt.Sprintf("repo%d", inst), InstallationID: inst},
 		Number: number, HeadSHA: sha, Event: "pull_request", Action: "synchronize"}
 }
 
-func approveJob(inst int64, number int, sender string) Job {
-	j := job(inst, number, "sha")
+func queueApproveJob(inst int64, number int, sender string) Job {
+	j := queueJob(inst, number, "sha")
 	j.Event, j.Action, j.Sender, j.RequestedAction = "check_run", "requested_action", sender, "approve"
 	return j
 }
 
-// recorder is a Processor that records the jobs it ran, in order, and can
+// jobRecorder is a Processor that records the jobs it ran, in order, and can
 // hold each job until released.
-type recorder struct {
+type jobRecorder struct {
 	mu   sync.Mutex
 	ran  []string
 	hold chan struct{} // when set, every job waits for a receive
 	seen chan string   // when set, every job announces itself
 }
 
-func label(j Job) string {
+func jobLabel(j Job) string {
 	s := fmt.Sprintf("%s@%s", j.Key(), j.HeadSHA)
 	if j.RequestedAction != "" {
 		s += " by " + j.Sender
@@ -42,26 +42,26 @@ func label(j Job) string {
 	return s
 }
 
-func (r *recorder) Process(ctx context.Context, j Job) error {
+func (r *jobRecorder) Process(ctx context.Context, j Job) error {
 	if r.seen != nil {
-		r.seen <- label(j)
+		r.seen <- jobLabel(j)
 	}
 	if r.hold != nil {
 		<-r.hold
 	}
 	r.mu.Lock()
-	r.ran = append(r.ran, label(j))
+	r.ran = append(r.ran, jobLabel(j))
 	r.mu.Unlock()
 	return nil
 }
 
-func (r *recorder) order() []string {
+func (r *jobRecorder) order() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.ran...)
 }
 
-func drain(t *testing.T, q *Queue) {
+func drainQueue(t *testing.T, q *Queue) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -70,11 +70,11 @@ func drain(t *testing.T, q *Queue) {
 	}
 }
 
-func mustSchedule(t *testing.T, s Scheduler, jobs ...Job) {
+func mustScheduleJobs(t *testing.T, s Scheduler, jobs ...Job) {
 	t.Helper()
 	for _, j := range jobs {
 		if err := s.Schedule(j); err != nil {
-			t.Fatalf("Schedule(%s): %v", label(j), err)
+			t.Fatalf("Schedule(%s): %v", jobLabel(j), err)
 		}
 	}
 }
@@ -97,15 +97,15 @@ func TestQueue_serializesPerPullRequest(t *testing.T) {
 		mu.Unlock()
 		return nil
 	})
-	q := NewQueue(QueueConfig{Workers: 4, Processor: p, Logger: quiet()})
+	q := NewQueue(QueueConfig{Workers: 4, Processor: p, Logger: quietLogger()})
 	q.Start()
 	want := 0
 	for i := range 60 {
 		// Button presses are never merged, so the same PR has many entries.
-		mustSchedule(t, q, approveJob(1, i%3, fmt.Sprint("user", i)))
+		mustScheduleJobs(t, q, queueApproveJob(1, i%3, fmt.Sprint("user", i)))
 		want++
 	}
-	drain(t, q)
+	drainQueue(t, q)
 	if overlaps != 0 {
 		t.Errorf("%d jobs ran while another job of the same pull request was running", overlaps)
 	}
@@ -115,20 +115,20 @@ func TestQueue_serializesPerPullRequest(t *testing.T) {
 }
 
 func TestQueue_coalesces(t *testing.T) {
-	r := &recorder{}
-	q := NewQueue(QueueConfig{Workers: 1, Processor: r, Logger: quiet()})
-	mustSchedule(t, q,
-		job(1, 7, "old"),
-		approveJob(1, 7, "alice"),
-		job(1, 7, "new"), // supersedes "old" in place
-		approveJob(1, 7, "carol"),
-		job(1, 9, "only"),
+	r := &jobRecorder{}
+	q := NewQueue(QueueConfig{Workers: 1, Processor: r, Logger: quietLogger()})
+	mustScheduleJobs(t, q,
+		queueJob(1, 7, "old"),
+		queueApproveJob(1, 7, "alice"),
+		queueJob(1, 7, "new"), // supersedes "old" in place
+		queueApproveJob(1, 7, "carol"),
+		queueJob(1, 9, "only"),
 	)
 	if q.Len() != 4 {
 		t.Errorf("Len = %d, want 4 (old head superseded, button presses kept)", q.Len())
 	}
 	q.Start()
-	drain(t, q)
+	drainQueue(t, q)
 	want := []string{"acme/repo1#7@new", "acme/repo1#7@sha by alice", "acme/repo1#7@sha by carol", "acme/repo1#9@only"}
 	if diff := cmp.Diff(want, r.order()); diff != "" {
 		t.Errorf("order (-want +got):\n%s", diff)
@@ -136,46 +136,46 @@ func TestQueue_coalesces(t *testing.T) {
 }
 
 func TestQueue_jobArrivingWhileItsPullRequestRunsWaits(t *testing.T) {
-	r := &recorder{hold: make(chan struct{}), seen: make(chan string, 10)}
-	q := NewQueue(QueueConfig{Workers: 2, Processor: r, Logger: quiet()})
+	r := &jobRecorder{hold: make(chan struct{}), seen: make(chan string, 10)}
+	q := NewQueue(QueueConfig{Workers: 2, Processor: r, Logger: quietLogger()})
 	q.Start()
-	mustSchedule(t, q, job(1, 7, "a"))
+	mustScheduleJobs(t, q, queueJob(1, 7, "a"))
 	<-r.seen
-	mustSchedule(t, q, job(1, 7, "b"), job(1, 7, "c"))
+	mustScheduleJobs(t, q, queueJob(1, 7, "b"), queueJob(1, 7, "c"))
 	if q.Len() != 1 {
 		t.Errorf("Len = %d, want 1: b and c coalesce behind the running a", q.Len())
 	}
 	r.hold <- struct{}{}
 	<-r.seen
 	r.hold <- struct{}{}
-	drain(t, q)
+	drainQueue(t, q)
 	if diff := cmp.Diff([]string{"acme/repo1#7@a", "acme/repo1#7@c"}, r.order()); diff != "" {
 		t.Errorf("order (-want +got):\n%s", diff)
 	}
 }
 
 func TestQueue_fairAcrossInstallations(t *testing.T) {
-	r := &recorder{hold: make(chan struct{}), seen: make(chan string, 100)}
-	q := NewQueue(QueueConfig{Workers: 1, Processor: r, Logger: quiet()})
+	r := &jobRecorder{hold: make(chan struct{}), seen: make(chan string, 100)}
+	q := NewQueue(QueueConfig{Workers: 1, Processor: r, Logger: quietLogger()})
 	q.Start()
-	mustSchedule(t, q, job(1, 1, "a"))
+	mustScheduleJobs(t, q, queueJob(1, 1, "a"))
 	<-r.seen // installation 1 holds the only worker
 	for n := 2; n <= 10; n++ {
-		mustSchedule(t, q, job(1, n, "a"))
+		mustScheduleJobs(t, q, queueJob(1, n, "a"))
 	}
-	mustSchedule(t, q, job(2, 1, "b"))
+	mustScheduleJobs(t, q, queueJob(2, 1, "b"))
 	go func() {
 		for range 11 {
 			r.hold <- struct{}{}
 		}
 	}()
-	drain(t, q)
+	drainQueue(t, q)
 	got := r.order()
 	if len(got) != 11 {
 		t.Fatalf("ran %d jobs, want 11", len(got))
 	}
 	if got[1] != "acme/repo2#1@b" {
-		t.Errorf("installation 2's job ran at position %d, want 1 (right after the running one): %v", indexOf(got, "acme/repo2#1@b"), got)
+		t.Errorf("installation 2's job ran at position %d, want 1 (right after the running one): %v", indexOfJob(got, "acme/repo2#1@b"), got)
 	}
 }
 
@@ -197,12 +197,12 @@ func TestQueue_maxPerInstallation(t *testing.T) {
 		mu.Unlock()
 		return nil
 	})
-	q := NewQueue(QueueConfig{Workers: 3, MaxPerInstallation: 1, Processor: p, Logger: quiet()})
+	q := NewQueue(QueueConfig{Workers: 3, MaxPerInstallation: 1, Processor: p, Logger: quietLogger()})
 	for n := range 10 {
-		mustSchedule(t, q, job(1, n, "a"), job(2, n, "a"))
+		mustScheduleJobs(t, q, queueJob(1, n, "a"), queueJob(2, n, "a"))
 	}
 	q.Start()
-	drain(t, q)
+	drainQueue(t, q)
 	if peak != 1 {
 		t.Errorf("installation 1 ran %d jobs at once, want at most 1", peak)
 	}
@@ -211,7 +211,7 @@ func TestQueue_maxPerInstallation(t *testing.T) {
 func TestQueue_recoversPanics(t *testing.T) {
 	var logs bytes.Buffer
 	m := NewMetrics()
-	r := &recorder{}
+	r := &jobRecorder{}
 	p := ProcessorFunc(func(ctx context.Context, j Job) error {
 		if j.Number == 1 {
 			panic("poison payload")
@@ -219,9 +219,9 @@ func TestQueue_recoversPanics(t *testing.T) {
 		return r.Process(ctx, j)
 	})
 	q := NewQueue(QueueConfig{Workers: 1, Processor: p, Metrics: m, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
-	mustSchedule(t, q, job(1, 1, "a"), job(1, 2, "a"))
+	mustScheduleJobs(t, q, queueJob(1, 1, "a"), queueJob(1, 2, "a"))
 	q.Start()
-	drain(t, q)
+	drainQueue(t, q)
 	if diff := cmp.Diff([]string{"acme/repo1#2@a"}, r.order()); diff != "" {
 		t.Errorf("jobs after the panic (-want +got):\n%s", diff)
 	}
@@ -243,11 +243,11 @@ func TestQueue_jobContext(t *testing.T) {
 	})
 	m := NewMetrics()
 	q := NewQueue(QueueConfig{Workers: 1, Processor: p, Metrics: m, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
-	j := job(4242, 7, "abc")
+	j := queueJob(4242, 7, "abc")
 	j.DeliveryID = "d-77"
-	mustSchedule(t, q, j)
+	mustScheduleJobs(t, q, j)
 	q.Start()
-	drain(t, q)
+	drainQueue(t, q)
 	if !hasDeadline {
 		t.Error("job context has no deadline")
 	}
@@ -263,31 +263,31 @@ func TestQueue_jobContext(t *testing.T) {
 }
 
 func TestQueue_full(t *testing.T) {
-	q := NewQueue(QueueConfig{Workers: 1, Size: 2, Processor: &recorder{}, Logger: quiet()})
-	mustSchedule(t, q, job(1, 1, "a"), job(1, 2, "a"))
-	if err := q.Schedule(job(1, 3, "a")); !errors.Is(err, ErrQueueFull) {
+	q := NewQueue(QueueConfig{Workers: 1, Size: 2, Processor: &jobRecorder{}, Logger: quietLogger()})
+	mustScheduleJobs(t, q, queueJob(1, 1, "a"), queueJob(1, 2, "a"))
+	if err := q.Schedule(queueJob(1, 3, "a")); !errors.Is(err, ErrQueueFull) {
 		t.Errorf("third job: err = %v, want ErrQueueFull", err)
 	}
-	if err := q.Schedule(job(1, 2, "b")); err != nil {
+	if err := q.Schedule(queueJob(1, 2, "b")); err != nil {
 		t.Errorf("a newer head for a queued pull request takes its place even when full: %v", err)
 	}
-	if err := q.Schedule(approveJob(1, 2, "alice")); !errors.Is(err, ErrQueueFull) {
+	if err := q.Schedule(queueApproveJob(1, 2, "alice")); !errors.Is(err, ErrQueueFull) {
 		t.Errorf("button press on a full queue: err = %v, want ErrQueueFull", err)
 	}
 }
 
 func TestQueue_shutdownDrains(t *testing.T) {
-	r := &recorder{}
-	q := NewQueue(QueueConfig{Workers: 2, Processor: r, Logger: quiet()})
+	r := &jobRecorder{}
+	q := NewQueue(QueueConfig{Workers: 2, Processor: r, Logger: quietLogger()})
 	for n := range 10 {
-		mustSchedule(t, q, job(int64(n%3), n, "a"))
+		mustScheduleJobs(t, q, queueJob(int64(n%3), n, "a"))
 	}
 	q.Start()
-	drain(t, q)
+	drainQueue(t, q)
 	if got := len(r.order()); got != 10 {
 		t.Errorf("ran %d jobs before shutdown returned, want 10", got)
 	}
-	if err := q.Schedule(job(1, 1, "late")); !errors.Is(err, ErrDraining) {
+	if err := q.Schedule(queueJob(1, 1, "late")); !errors.Is(err, ErrDraining) {
 		t.Errorf("Schedule after Shutdown: err = %v, want ErrDraining", err)
 	}
 }
@@ -301,8 +301,8 @@ func TestQueue_shutdownGraceExpires(t *testing.T) {
 		cancelled <- ctx.Err()
 		return ctx.Err()
 	})
-	q := NewQueue(QueueConfig{Workers: 1, Processor: p, Logger: quiet()})
-	mustSchedule(t, q, job(1, 1, "a"), job(1, 2, "a"))
+	q := NewQueue(QueueConfig{Workers: 1, Processor: p, Logger: quietLogger()})
+	mustScheduleJobs(t, q, queueJob(1, 1, "a"), queueJob(1, 2, "a"))
 	q.Start()
 	<-started
 	ctx, cancel := context.WithCancel(context.Background())
@@ -317,19 +317,19 @@ func TestQueue_shutdownGraceExpires(t *testing.T) {
 }
 
 func TestSyncScheduler(t *testing.T) {
-	r := &recorder{}
-	s := SyncScheduler{Processor: r, Logger: quiet()}
-	mustSchedule(t, s, job(1, 1, "a"))
+	r := &jobRecorder{}
+	s := SyncScheduler{Processor: r, Logger: quietLogger()}
+	mustScheduleJobs(t, s, queueJob(1, 1, "a"))
 	if diff := cmp.Diff([]string{"acme/repo1#1@a"}, r.order()); diff != "" {
 		t.Errorf("ran (-want +got):\n%s", diff)
 	}
 	boom := SyncScheduler{Processor: ProcessorFunc(func(context.Context, Job) error { panic("boom") })}
-	if err := boom.Schedule(job(1, 1, "a")); err == nil || !strings.Contains(err.Error(), "boom") {
+	if err := boom.Schedule(queueJob(1, 1, "a")); err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("panic: err = %v, want it reported", err)
 	}
 }
 
-func indexOf(s []string, v string) int {
+func indexOfJob(s []string, v string) int {
 	for i, x := range s {
 		if x == v {
 			return i
@@ -339,4 +339,4 @@ func indexOf(s []string, v string) int {
 }
 
 // quiet is a logger for tests that do not look at logs.
-func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -3,7 +3,9 @@ package bot
 import (
 	"bytes"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,9 +18,9 @@ import (
 )
 
 const (
-	testSecret = "It's a Secret to Everybody"
-	testAppID  = 98765
-	headSHA    = "abcdefabcdefabcdefabcdefabcdefabcdefabcd"
+	testWebhookSecret = "It's a Secret to Everybody"
+	testWebhookAppID  = 98765
+	testHeadSHA       = "abcdefabcdefabcdefabcdefabcdefabcdefabcd"
 )
 
 // recordingScheduler records scheduled jobs; err, when set, is returned
@@ -49,7 +51,7 @@ func (s *recordingScheduler) recorded() []Job {
 	return append([]Job(nil), s.jobs...)
 }
 
-func payload(t testing.TB, name string) []byte {
+func webhookPayload(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "webhooks", name+".json"))
 	if err != nil {
@@ -58,12 +60,12 @@ func payload(t testing.TB, name string) []byte {
 	return b
 }
 
-func signature(secret string, body []byte) string {
+func webhookSignature(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(Sign([]byte(secret), body))
 }
 
 // delivery builds a signed webhook request.
-func delivery(event, id string, body []byte) *http.Request {
+func signedDelivery(event, id string, body []byte) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, WebhookPath, bytes.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
 	if event != "" {
@@ -72,24 +74,24 @@ func delivery(event, id string, body []byte) *http.Request {
 	if id != "" {
 		r.Header.Set(headerDelivery, id)
 	}
-	r.Header.Set(headerSignature, signature(testSecret, body))
+	r.Header.Set(headerSignature, webhookSignature(testWebhookSecret, body))
 	return r
 }
 
 func newTestHandler(s Scheduler, maxPayload int64) *Handler {
 	h := NewHandler(WebhookConfig{
-		Secret:     []byte(testSecret),
-		AppID:      testAppID,
+		Secret:     []byte(testWebhookSecret),
+		AppID:      testWebhookAppID,
 		MaxPayload: maxPayload,
 		Scheduler:  s,
 		Metrics:    NewMetrics(),
-		Logger:     quiet(),
+		Logger:     quietLogger(),
 	})
 	h.Ready()
 	return h
 }
 
-func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+func recordResponse(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w
@@ -98,7 +100,7 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 func TestWebhook(t *testing.T) {
 	acme := Repo{Owner: "acme", Name: "gitops", InstallationID: 4242}
 	prJob := func(action string) Job {
-		return Job{Repo: acme, Number: 7, HeadSHA: headSHA, Event: "pull_request", Action: action, DeliveryID: "d-1", Sender: "bob"}
+		return Job{Repo: acme, Number: 7, HeadSHA: testHeadSHA, Event: "pull_request", Action: action, DeliveryID: "d-1", Sender: "bob"}
 	}
 	tests := []struct {
 		name       string
@@ -115,7 +117,7 @@ func TestWebhook(t *testing.T) {
 		{name: "unsigned", event: "pull_request", file: "pull_request_opened",
 			mutate: func(r *http.Request) { r.Header.Del(headerSignature) }, wantStatus: 401},
 		{name: "wrongSignature", event: "pull_request", file: "pull_request_opened",
-			mutate: func(r *http.Request) { r.Header.Set(headerSignature, signature("another secret", []byte("x"))) }, wantStatus: 401},
+			mutate: func(r *http.Request) { r.Header.Set(headerSignature, webhookSignature("another secret", []byte("x"))) }, wantStatus: 401},
 		{name: "signatureNotHex", event: "pull_request", file: "pull_request_opened",
 			mutate: func(r *http.Request) { r.Header.Set(headerSignature, "sha256=zz") }, wantStatus: 401},
 		{name: "sha1Signature", event: "pull_request", file: "pull_request_opened",
@@ -148,22 +150,22 @@ func TestWebhook(t *testing.T) {
 		{name: "pullRequestEditedTitle", event: "pull_request", file: "pull_request_edited_title", wantStatus: 200},
 		{name: "pullRequestClosed", event: "pull_request", file: "pull_request_closed", wantStatus: 200},
 		{name: "reviewSubmitted", event: "pull_request_review", file: "pull_request_review_submitted", wantStatus: 202,
-			wantJobs: []Job{{Repo: acme, Number: 7, HeadSHA: headSHA, Event: "pull_request_review", Action: "submitted",
-				DeliveryID: "d-1", Sender: "alice", ReviewID: 80, ReviewState: "approved"}}},
+			wantJobs: []Job{{Repo: acme, Number: 7, HeadSHA: testHeadSHA, Event: "pull_request_review", Action: "submitted",
+				DeliveryID: "d-1", Sender: "alice", ReviewID: 80, ReviewState: "APPROVED"}}},
 		{name: "reviewDismissed", event: "pull_request_review", file: "pull_request_review_dismissed", wantStatus: 202,
-			wantJobs: []Job{{Repo: acme, Number: 7, HeadSHA: headSHA, Event: "pull_request_review", Action: "dismissed",
-				DeliveryID: "d-1", Sender: "alice", ReviewID: 80, ReviewState: "dismissed"}}},
+			wantJobs: []Job{{Repo: acme, Number: 7, HeadSHA: testHeadSHA, Event: "pull_request_review", Action: "dismissed",
+				DeliveryID: "d-1", Sender: "alice", ReviewID: 80, ReviewState: "DISMISSED"}}},
 		{name: "checkRunRerequested", event: "check_run", file: "check_run_rerequested", wantStatus: 202,
-			wantJobs: []Job{{Repo: acme, Number: 7, HeadSHA: headSHA, Event: "check_run", Action: "rerequested", DeliveryID: "d-1", Sender: "bob"}}},
+			wantJobs: []Job{{Repo: acme, Number: 7, HeadSHA: testHeadSHA, Event: "check_run", Action: "rerequested", DeliveryID: "d-1", Sender: "bob"}}},
 		{name: "checkRunRequestedAction", event: "check_run", file: "check_run_requested_action", wantStatus: 202,
-			wantJobs: []Job{{Repo: acme, Number: 7, HeadSHA: headSHA, Event: "check_run", Action: "requested_action",
+			wantJobs: []Job{{Repo: acme, Number: 7, HeadSHA: testHeadSHA, Event: "check_run", Action: "requested_action",
 				DeliveryID: "d-1", Sender: "alice", RequestedAction: "approve"}}},
 		{name: "checkRunOtherApp", event: "check_run", file: "check_run_rerequested_other_app", wantStatus: 200},
 		{name: "checkRunCompleted", event: "check_run", file: "check_run_completed", wantStatus: 200},
 		{name: "checkSuiteRerequestedTwoPRs", event: "check_suite", file: "check_suite_rerequested", wantStatus: 202,
 			wantJobs: []Job{
-				{Repo: acme, Number: 7, HeadSHA: headSHA, Event: "check_suite", Action: "rerequested", DeliveryID: "d-1", Sender: "bob"},
-				{Repo: acme, Number: 9, HeadSHA: headSHA, Event: "check_suite", Action: "rerequested", DeliveryID: "d-1", Sender: "bob"},
+				{Repo: acme, Number: 7, HeadSHA: testHeadSHA, Event: "check_suite", Action: "rerequested", DeliveryID: "d-1", Sender: "bob"},
+				{Repo: acme, Number: 9, HeadSHA: testHeadSHA, Event: "check_suite", Action: "rerequested", DeliveryID: "d-1", Sender: "bob"},
 			}},
 		{name: "checkSuiteOtherApp", event: "check_suite", file: "check_suite_rerequested_other_app", wantStatus: 200},
 		{name: "queueFull", event: "pull_request", file: "pull_request_opened", schedErr: ErrQueueFull, wantStatus: 503, wantBody: "queue full"},
@@ -176,13 +178,13 @@ func TestWebhook(t *testing.T) {
 			h := newTestHandler(sched, tc.maxPayload)
 			body := []byte(tc.body)
 			if tc.file != "" {
-				body = payload(t, tc.file)
+				body = webhookPayload(t, tc.file)
 			}
-			r := delivery(tc.event, "d-1", body)
+			r := signedDelivery(tc.event, "d-1", body)
 			if tc.mutate != nil {
 				tc.mutate(r)
 			}
-			w := serve(h, r)
+			w := recordResponse(h, r)
 			if w.Code != tc.wantStatus {
 				t.Errorf("status = %d, want %d (body %q)", w.Code, tc.wantStatus, w.Body.String())
 			}
@@ -197,7 +199,7 @@ func TestWebhook(t *testing.T) {
 }
 
 func TestWebhook_redelivery(t *testing.T) {
-	body := payload(t, "pull_request_opened")
+	body := webhookPayload(t, "pull_request_opened")
 	tests := []struct {
 		name        string
 		failures    int // scheduler refusals before it accepts
@@ -213,7 +215,7 @@ func TestWebhook_redelivery(t *testing.T) {
 			sched := &recordingScheduler{err: ErrQueueFull, failures: tc.failures}
 			h := newTestHandler(sched, 0)
 			for i, want := range tc.wantStatus {
-				w := serve(h, delivery("pull_request", "same-id", body))
+				w := recordResponse(h, signedDelivery("pull_request", "same-id", body))
 				if w.Code != want {
 					t.Errorf("delivery %d: status = %d, want %d", i, w.Code, want)
 				}
@@ -231,10 +233,10 @@ func TestWebhook_redelivery(t *testing.T) {
 func TestWebhook_concurrentRedeliveriesQueueOnce(t *testing.T) {
 	sched := &recordingScheduler{}
 	h := newTestHandler(sched, 0)
-	body := payload(t, "pull_request_opened")
+	body := webhookPayload(t, "pull_request_opened")
 	var wg sync.WaitGroup
 	for range 20 {
-		wg.Go(func() { serve(h, delivery("pull_request", "same-id", body)) })
+		wg.Go(func() { recordResponse(h, signedDelivery("pull_request", "same-id", body)) })
 	}
 	wg.Wait()
 	if got := len(sched.recorded()); got != 1 {
@@ -246,12 +248,12 @@ func TestWebhook_draining(t *testing.T) {
 	sched := &recordingScheduler{}
 	h := newTestHandler(sched, 0)
 	h.Drain()
-	if w := serve(h, delivery("pull_request", "d-1", payload(t, "pull_request_opened"))); w.Code != 503 {
+	if w := recordResponse(h, signedDelivery("pull_request", "d-1", webhookPayload(t, "pull_request_opened"))); w.Code != 503 {
 		t.Errorf("status = %d, want 503", w.Code)
 	}
 	// A redelivery to another replica, or after restart, must still work:
 	// the refused id is not remembered.
-	if w := serve(h, delivery("ping", "d-2", payload(t, "ping"))); w.Code != 200 {
+	if w := recordResponse(h, signedDelivery("ping", "d-2", webhookPayload(t, "ping"))); w.Code != 200 {
 		t.Errorf("ping while draining: status = %d, want 200", w.Code)
 	}
 	if n := len(sched.recorded()); n != 0 {
@@ -261,11 +263,11 @@ func TestWebhook_draining(t *testing.T) {
 
 func TestWebhook_emptySecretRefusesEverything(t *testing.T) {
 	sched := &recordingScheduler{}
-	h := NewHandler(WebhookConfig{Scheduler: sched, Logger: quiet()})
-	body := payload(t, "pull_request_opened")
-	r := delivery("pull_request", "d-1", body)
+	h := NewHandler(WebhookConfig{Scheduler: sched, Logger: quietLogger()})
+	body := webhookPayload(t, "pull_request_opened")
+	r := signedDelivery("pull_request", "d-1", body)
 	r.Header.Set(headerSignature, "sha256="+hex.EncodeToString(Sign(nil, body)))
-	if w := serve(h, r); w.Code != 401 {
+	if w := recordResponse(h, r); w.Code != 401 {
 		t.Errorf("status = %d, want 401", w.Code)
 	}
 }
@@ -286,4 +288,36 @@ func TestDeliverySet_bounded(t *testing.T) {
 	if s.Reserve("d") {
 		t.Error("a recent id should still be remembered")
 	}
+}
+
+// TestWebhook_fixturesGolden documents what each fixture delivery becomes:
+// status, message and jobs.
+func TestWebhook_fixturesGolden(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "webhooks", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := []string{"pull_request_review", "pull_request", "check_run", "check_suite", "installation", "ping", "push"}
+	var out bytes.Buffer
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		event := ""
+		for _, e := range events {
+			if strings.HasPrefix(name, e) {
+				event = e
+				break
+			}
+		}
+		sched := &recordingScheduler{}
+		w := recordResponse(newTestHandler(sched, 0), signedDelivery(event, "d-"+name, webhookPayload(t, name)))
+		fmt.Fprintf(&out, "%s (%s): %d %s", name, event, w.Code, w.Body.String())
+		for _, j := range sched.recorded() {
+			b, err := json.Marshal(j)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&out, "  %s\n", b)
+		}
+	}
+	assertGolden(t, filepath.Join("testdata", "golden", "webhook_jobs.txt"), out.Bytes())
 }
