@@ -51,6 +51,7 @@ type QueueConfig struct {
 // entry is one waiting job.
 type entry struct {
 	job      Job
+	key      string // job.Key(), computed once outside the lock
 	enqueued time.Time
 }
 
@@ -124,17 +125,19 @@ func replaceable(j Job) bool {
 
 // Schedule queues job. It never blocks on the work.
 func (q *Queue) Schedule(job Job) error {
+	// Built before taking the lock: handlers contend for it in bursts.
+	key := job.Key()
+	e := &entry{job: job, key: key, enqueued: time.Now()}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
 		return ErrDraining
 	}
-	key := job.Key()
 	if replaceable(job) {
-		if e, ok := q.mergeable[key]; ok {
+		if old, ok := q.mergeable[key]; ok {
 			// Keep the original enqueue time: the wait metric tells how long
 			// the pull request waited, not the latest event.
-			e.job = job
+			old.job = job
 			q.cfg.Metrics.jobSuperseded()
 			return nil
 		}
@@ -142,7 +145,6 @@ func (q *Queue) Schedule(job Job) error {
 	if q.pending >= q.cfg.Size {
 		return ErrQueueFull
 	}
-	e := &entry{job: job, enqueued: time.Now()}
 	inst := job.Repo.InstallationID
 	if len(q.subs[inst]) == 0 {
 		q.ring = append(q.ring, inst)
@@ -153,7 +155,7 @@ func (q *Queue) Schedule(job Job) error {
 	}
 	q.pending++
 	q.cfg.Metrics.setQueueDepth(q.pending)
-	q.cond.Broadcast()
+	q.cond.Signal()
 	return nil
 }
 
@@ -210,32 +212,44 @@ func (q *Queue) Shutdown(ctx context.Context) error {
 
 func (q *Queue) worker() {
 	defer q.wg.Done()
+	var prev *entry
 	for {
-		e, ctx, cancel := q.take()
+		e, ctx, cancel := q.take(prev)
 		if e == nil {
 			return
 		}
 		q.run(ctx, e)
 		cancel()
-		q.finish(e)
+		prev = e
 	}
 }
 
-// take waits for a runnable job; nil when the worker should exit.
-func (q *Queue) take() (*entry, context.Context, context.CancelFunc) {
+// take finishes the worker's previous job, if any, and waits for a runnable
+// one; nil when the worker should exit. Doing both under one lock halves
+// the lock traffic, which matters when deliveries arrive in bursts.
+func (q *Queue) take(prev *entry) (*entry, context.Context, context.CancelFunc) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if prev != nil {
+		q.finishLocked(prev)
+	}
 	for {
 		if q.stopped {
 			return nil, nil, nil
 		}
 		if e := q.pickLocked(); e != nil {
-			q.running[e.job.Key()] = true
+			q.running[e.key] = true
 			q.runningInst[e.job.Repo.InstallationID]++
 			// A fresh context per job: the delivery's request is long gone.
 			ctx, cancel := context.WithTimeout(context.Background(), q.cfg.JobTimeout)
 			q.cancels[e] = cancel
 			q.cfg.Metrics.setQueueDepth(q.pending)
+			switch {
+			case q.closed && q.pending == 0:
+				q.cond.Broadcast() // idle workers can exit
+			case q.pending > 0:
+				q.cond.Signal() // pass the wake-up on: there may be more to do
+			}
 			return e, ctx, cancel
 		}
 		if q.closed && q.pending == 0 {
@@ -275,8 +289,8 @@ func (q *Queue) pickLocked() *entry {
 	list := q.subs[bestInst]
 	e := list[bestJ]
 	list = append(list[:bestJ:bestJ], list[bestJ+1:]...)
-	if key := e.job.Key(); q.mergeable[key] == e {
-		delete(q.mergeable, key)
+	if q.mergeable[e.key] == e {
+		delete(q.mergeable, e.key)
 	}
 	q.pending--
 	if len(list) == 0 {
@@ -294,17 +308,17 @@ func (q *Queue) pickLocked() *entry {
 // running, or -1.
 func (q *Queue) runnable(list []*entry) int {
 	for j, e := range list {
-		if !q.running[e.job.Key()] {
+		if !q.running[e.key] {
 			return j
 		}
 	}
 	return -1
 }
 
-func (q *Queue) finish(e *entry) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	delete(q.running, e.job.Key())
+// finishLocked releases what a finished job held. The worker that finished
+// it looks for the next job itself, so nobody else needs waking.
+func (q *Queue) finishLocked(e *entry) {
+	delete(q.running, e.key)
 	inst := e.job.Repo.InstallationID
 	if q.runningInst[inst]--; q.runningInst[inst] <= 0 {
 		delete(q.runningInst, inst)
@@ -313,7 +327,6 @@ func (q *Queue) finish(e *entry) {
 		}
 	}
 	delete(q.cancels, e)
-	q.cond.Broadcast()
 }
 
 // run processes one job, recovering a panic: the job is logged, counted and

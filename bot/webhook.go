@@ -77,17 +77,19 @@ func refuse(status int, result, format string, a ...any) *webhookError {
 func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status, result, event, msg := h.handle(r)
 	h.cfg.Metrics.delivery(event, result)
-	log := h.cfg.Logger.With(LogKeyDeliveryID, r.Header.Get(headerDelivery), "result", result, "status", status)
-	if event != "" {
-		log = log.With(LogKeyEventType, event)
-	}
+	lvl := slog.LevelDebug
 	switch {
 	case status >= 500:
-		log.Warn("webhook delivery refused", "reason", msg)
+		lvl = slog.LevelWarn
 	case status >= 400:
-		log.Info("webhook delivery rejected", "reason", msg)
-	default:
-		log.Debug("webhook delivery handled", "reason", msg)
+		lvl = slog.LevelInfo
+	}
+	// Checked first: building the record costs more than the rest of an
+	// accepted delivery when debug logs are off.
+	if h.cfg.Logger.Enabled(r.Context(), lvl) {
+		h.cfg.Logger.Log(r.Context(), lvl, "webhook delivery",
+			LogKeyDeliveryID, r.Header.Get(headerDelivery), LogKeyEventType, event,
+			"status", status, "result", result, "reason", msg)
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
