@@ -84,8 +84,8 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case status >= 400:
 		lvl = slog.LevelInfo
 	}
-	// Checked first: building the record costs more than the rest of an
-	// accepted delivery when debug logs are off.
+	// Checked first, so that accepted deliveries build no record while
+	// debug logs are off: bursts of them are the hot path.
 	if h.cfg.Logger.Enabled(r.Context(), lvl) {
 		h.cfg.Logger.Log(r.Context(), lvl, "webhook delivery",
 			LogKeyDeliveryID, r.Header.Get(headerDelivery), LogKeyEventType, event,

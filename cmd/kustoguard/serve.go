@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -13,12 +14,16 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, _, stderr io.Writer) int {
-	return serve(ctx, args, os.Getenv, stderr)
+	return serve(ctx, args, os.Getenv, stderr, bot.NewAppServer)
 }
 
-// serve is runServe with the environment injected, for tests. It returns
-// when ctx ends (SIGTERM, SIGINT) and the server has drained.
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+// buildServer builds the server from a valid configuration.
+type buildServer func(ctx context.Context, cfg bot.Config, log *slog.Logger) (*bot.Server, error)
+
+// serve is runServe with the environment and the App's wiring injected, for
+// tests. It returns when ctx ends (SIGTERM, SIGINT) and the server has
+// drained.
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, build buildServer) int {
 	cfg, err := bot.ParseConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -34,7 +39,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return exitUsage
 	}
 	log := bot.NewLogger(cfg, stderr)
-	srv, err := bot.NewAppServer(ctx, cfg, log)
+	srv, err := build(ctx, cfg, log)
 	if err != nil {
 		return fail(stderr, "serve: %v", err)
 	}
