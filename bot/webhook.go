@@ -76,6 +76,9 @@ func refuse(status int, result, format string, a ...any) *webhookError {
 // 401 bad signature, 400 malformed, 413 too large, 503 full or draining.
 func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status, result, event, msg := h.handle(r)
+	if event == "" {
+		event = "unverified"
+	}
 	h.cfg.Metrics.delivery(event, result)
 	lvl := slog.LevelDebug
 	switch {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -320,4 +321,41 @@ func TestWebhook_fixturesGolden(t *testing.T) {
 		}
 	}
 	assertGolden(t, filepath.Join("testdata", "golden", "webhook_jobs.txt"), out.Bytes())
+}
+
+func TestDeliverySet_expires(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	s := NewDeliverySet(0, time.Hour)
+	s.now = func() time.Time { return now }
+	s.Reserve("a")
+	now = now.Add(59 * time.Minute)
+	if s.Reserve("a") {
+		t.Error("an id reserved 59 minutes ago should still be remembered")
+	}
+	now = now.Add(2 * time.Minute)
+	if !s.Reserve("a") {
+		t.Error("an id reserved over an hour ago should be forgotten")
+	}
+}
+
+func TestWebhook_metricsLabels(t *testing.T) {
+	m := NewMetrics()
+	h := NewHandler(WebhookConfig{Secret: []byte(testWebhookSecret), AppID: testWebhookAppID,
+		Scheduler: &recordingScheduler{}, Metrics: m, Logger: quietLogger()})
+	unsigned := signedDelivery("made_up_event", "d-1", []byte("{}"))
+	unsigned.Header.Del(headerSignature)
+	recordResponse(h, unsigned)
+	recordResponse(h, signedDelivery("made_up_event", "d-2", []byte("{}")))
+	recordResponse(h, signedDelivery("pull_request", "d-3", webhookPayload(t, "pull_request_opened")))
+	recordResponse(h, signedDelivery("pull_request", "d-3", webhookPayload(t, "pull_request_opened")))
+	for series, want := range map[string]float64{
+		`kustoguard_webhook_deliveries_total{event="unverified",result="unauthorized"}`: 1,
+		`kustoguard_webhook_deliveries_total{event="other",result="ignored"}`:           1,
+		`kustoguard_webhook_deliveries_total{event="pull_request",result="accepted"}`:   1,
+		`kustoguard_webhook_deliveries_total{event="pull_request",result="duplicate"}`:  1,
+	} {
+		if got := metricValue(t, m, series); got != want {
+			t.Errorf("%s = %v, want %v", series, got, want)
+		}
+	}
 }
