@@ -181,9 +181,9 @@ func (q *Queue) Start() {
 }
 
 // Shutdown stops taking jobs and lets the workers finish the waiting and
-// running ones. When ctx ends first, the jobs in flight are cancelled, the
-// waiting ones are abandoned (the pull requests' check runs stay in progress
-// for recovery), and the error says how many.
+// running ones. When ctx ends first, the jobs in flight are cancelled and
+// the waiting ones abandoned (they are not persisted: the pull requests need
+// a redelivery or a rerun), and the error says how many.
 func (q *Queue) Shutdown(ctx context.Context) error {
 	q.mu.Lock()
 	q.closed = true
