@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/kustoguard/kustoguard/checks"
+	"github.com/kustoguard/kustoguard/render"
+)
+
+// NewLogger returns the logger the configuration asks for, writing to w.
+func NewLogger(cfg Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(strings.ToUpper(cfg.LogLevel))); err != nil {
+		lvl = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// NewAppServer wires the whole App from a validated configuration: GitHub
+// clients, the review pipeline, the queue and the HTTP server, sharing one
+// set of metrics.
+func NewAppServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+	key, err := cfg.PrivateKeyPEM()
+	if err != nil {
+		return nil, err
+	}
+	m := NewMetrics()
+	clientCfg := ClientConfig{
+		AppID:            cfg.AppID,
+		PrivateKey:       key,
+		BaseURL:          cfg.GitHubAPIURL,
+		MaxRetries:       5,
+		MaxRetryWait:     time.Minute,
+		MutationInterval: time.Second,
+		OnRequest:        m.ObserveGitHubRequest,
+	}
+	clients, err := NewClientFactory(clientCfg)
+	if err != nil {
+		return nil, fmt.Errorf("building GitHub clients: %w", err)
+	}
+	login, err := resolveBotLogin(ctx, cfg, clientCfg)
+	if err != nil {
+		return nil, err
+	}
+	pipe := NewPipeline(PipelineConfig{
+		Clients:      clients,
+		Rules:        checks.Default(),
+		Limits:       render.DefaultLimits(),
+		BotLogin:     login,
+		JobTimeout:   cfg.JobTimeout,
+		Logger:       log,
+		ObserveStage: m.ObserveStage,
+	})
+	return NewServer(cfg, ServerDeps{Processor: pipe, Metrics: m, Logger: log})
+}
+
+// resolveBotLogin returns the App's bot user: the configured one, else the
+// one GitHub names for the App.
+//
+// INTEGRATION POINT: when the App client lands (NewAppClient(cfg).App(ctx)
+// returning the App's slug), ask it here when cfg.BotLogin is empty:
+//
+//	app, err := NewAppClient(clientCfg).App(ctx)
+//	if err != nil { return "", fmt.Errorf("resolving the App's bot login: %w", err) }
+//	return app.Slug + "[bot]", nil
+func resolveBotLogin(_ context.Context, cfg Config, _ ClientConfig) (string, error) {
+	if cfg.BotLogin != "" {
+		return cfg.BotLogin, nil
+	}
+	return "", fmt.Errorf("resolving the App's bot login: set %s (<app-slug>[bot])", EnvName("bot-login"))
+}

@@ -1,0 +1,170 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/mux"
+)
+
+// WebhookPath is where GitHub delivers webhooks.
+const WebhookPath = "/api/github/webhooks"
+
+// Handler routes the server's HTTP endpoints: the webhook, health, readiness
+// and metrics. It starts not ready; Ready and Drain move it along.
+type Handler struct {
+	router   *mux.Router
+	ready    atomic.Bool
+	draining atomic.Bool
+}
+
+// NewHandler returns the server's routes around the webhook configuration.
+func NewHandler(cfg WebhookConfig) *Handler {
+	h := &Handler{router: mux.NewRouter()}
+	wh := NewWebhook(cfg)
+	wh.draining = h.draining.Load
+	h.router.Handle(WebhookPath, wh).Methods(http.MethodPost)
+	h.router.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	}).Methods(http.MethodGet, http.MethodHead)
+	h.router.HandleFunc("/readyz", h.readyz).Methods(http.MethodGet, http.MethodHead)
+	h.router.Handle("/metrics", cfg.Metrics.Handler()).Methods(http.MethodGet)
+	return h
+}
+
+// ServeHTTP routes the request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
+
+// Ready marks the server able to take deliveries.
+func (h *Handler) Ready() { h.ready.Store(true) }
+
+// Drain marks the server shutting down: /readyz answers 503 and deliveries
+// that would queue work get 503, so GitHub records them for redelivery.
+func (h *Handler) Drain() { h.draining.Store(true) }
+
+func (h *Handler) readyz(w http.ResponseWriter, _ *http.Request) {
+	switch {
+	case h.draining.Load():
+		http.Error(w, "draining", http.StatusServiceUnavailable)
+	case !h.ready.Load():
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+	default:
+		fmt.Fprintln(w, "ready")
+	}
+}
+
+// ServerDeps are what a Server is built around.
+type ServerDeps struct {
+	// Processor reviews pull requests (the Pipeline).
+	Processor Processor
+	// Metrics is shared with the pipeline and the GitHub clients; a fresh
+	// one when nil.
+	Metrics *Metrics
+	Logger  *slog.Logger
+}
+
+// Server is the webhook server: HTTP in front, the queue and its workers
+// behind.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	handler *Handler
+	queue   *Queue
+	metrics *Metrics
+	http    *http.Server
+}
+
+// NewServer builds the server from a validated configuration.
+func NewServer(cfg Config, deps ServerDeps) (*Server, error) {
+	if deps.Processor == nil {
+		return nil, errors.New("building server: no processor")
+	}
+	if cfg.WebhookSecret == "" {
+		return nil, errors.New("building server: no webhook secret")
+	}
+	if deps.Metrics == nil {
+		deps.Metrics = NewMetrics()
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	q := NewQueue(QueueConfig{
+		Workers:    cfg.Workers,
+		Size:       cfg.QueueSize,
+		Processor:  deps.Processor,
+		JobTimeout: cfg.JobTimeout,
+		Logger:     deps.Logger,
+		Metrics:    deps.Metrics,
+	})
+	h := NewHandler(WebhookConfig{
+		Secret:     []byte(cfg.WebhookSecret),
+		AppID:      cfg.AppID,
+		MaxPayload: cfg.MaxPayload,
+		Scheduler:  q,
+		Metrics:    deps.Metrics,
+		Logger:     deps.Logger,
+	})
+	s := &Server{cfg: cfg, log: deps.Logger, handler: h, queue: q, metrics: deps.Metrics}
+	s.http = &http.Server{
+		Addr:              cfg.Listen,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		// GitHub gives up after 10 s; a slow body must not hold a connection.
+		ReadTimeout:    30 * time.Second,
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(deps.Logger.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Handler is the server's HTTP handler.
+func (s *Server) Handler() *Handler { return s.handler }
+
+// Metrics is the server's metrics.
+func (s *Server) Metrics() *Metrics { return s.metrics }
+
+// Serve starts the workers, marks the server ready and serves l until
+// Shutdown; it then returns nil.
+func (s *Server) Serve(l net.Listener) error {
+	s.queue.Start()
+	s.handler.Ready()
+	s.log.Info("serving webhooks", "addr", l.Addr().String(), "workers", s.queue.cfg.Workers, "queue_size", s.queue.cfg.Size)
+	if err := s.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving %s: %w", l.Addr(), err)
+	}
+	return nil
+}
+
+// ListenAndServe listens on the configured address and serves.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	var lc net.ListenConfig
+	l, err := lc.Listen(ctx, "tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
+	}
+	return s.Serve(l)
+}
+
+// Shutdown drains: /readyz goes 503 and new work is refused, the HTTP
+// server stops accepting connections and finishes open requests, then the
+// queue finishes its jobs, all within ctx.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.handler.Drain()
+	s.log.Info("draining", "queued", s.queue.Len())
+	var errs []error
+	if err := s.http.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("closing http server: %w", err))
+	}
+	if err := s.queue.Shutdown(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
