@@ -64,17 +64,19 @@ func NewAppServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, e
 }
 
 // resolveBotLogin returns the App's bot user: the configured one, else the
-// one GitHub names for the App.
-//
-// INTEGRATION POINT: when the App client lands (NewAppClient(cfg).App(ctx)
-// returning the App's slug), ask it here when cfg.BotLogin is empty:
-//
-//	app, err := NewAppClient(clientCfg).App(ctx)
-//	if err != nil { return "", fmt.Errorf("resolving the App's bot login: %w", err) }
-//	return app.Slug + "[bot]", nil
-func resolveBotLogin(_ context.Context, cfg Config, _ ClientConfig) (string, error) {
+// one GitHub names for the App ("<slug>[bot]"). Only its comments can carry
+// approval records, so it must be right.
+func resolveBotLogin(ctx context.Context, cfg Config, clientCfg ClientConfig) (string, error) {
 	if cfg.BotLogin != "" {
 		return cfg.BotLogin, nil
 	}
-	return "", fmt.Errorf("resolving the App's bot login: set %s (<app-slug>[bot])", EnvName("bot-login"))
+	app, err := NewAppClient(clientCfg)
+	if err != nil {
+		return "", fmt.Errorf("resolving the App's bot login: %w", err)
+	}
+	slug, err := app.App(ctx)
+	if err != nil {
+		return "", fmt.Errorf("resolving the App's bot login (or set %s): %w", EnvName("bot-login"), err)
+	}
+	return slug + "[bot]", nil
 }

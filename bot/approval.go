@@ -53,30 +53,6 @@ func approvalRecords(comments []PostedComment, botLogin string) []approvalRecord
 	return out
 }
 
-// approversFor returns who may approve findings of rule: the users and
-// "org/team" slugs of every approvers entry naming it (or naming no rules),
-// and whether any entry applies; when none does, repository admins may.
-func approversFor(cfg *checks.Config, rule string) (users, teams []string, configured bool) {
-	for _, a := range cfg.Approvers {
-		if len(a.Rules) > 0 && !contains(a.Rules, rule) {
-			continue
-		}
-		configured = true
-		users = append(users, a.Users...)
-		teams = append(teams, a.Teams...)
-	}
-	return users, teams, configured
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // approvers decides who may approve the flagged findings: someone who may
 // approve every flagged rule, and never the pull request's author. Answers
 // from GitHub are memoized for one evaluation.
@@ -108,7 +84,7 @@ func (a *approvers) may(ctx context.Context, user string) (bool, error) {
 		return false, nil
 	}
 	for _, rule := range a.rules {
-		users, teams, configured := approversFor(a.cfg, rule)
+		users, teams, configured := a.cfg.ApproversFor(rule)
 		var ok bool
 		var err error
 		if configured {

@@ -225,15 +225,15 @@ func TestApproversFor(t *testing.T) {
 		{Rules: []string{"rbac-change"}, Users: []string{"alice"}},
 		{Teams: []string{"acme/sec"}},
 	}}
-	users, teams, ok := approversFor(cfg, "rbac-change")
+	users, teams, ok := cfg.ApproversFor("rbac-change")
 	if !ok || strings.Join(users, ",") != "alice" || strings.Join(teams, ",") != "acme/sec" {
 		t.Errorf("rbac-change: %v %v %v", users, teams, ok)
 	}
-	users, teams, ok = approversFor(cfg, "config-change")
+	users, teams, ok = cfg.ApproversFor("config-change")
 	if !ok || len(users) != 0 || strings.Join(teams, ",") != "acme/sec" {
 		t.Errorf("config-change: %v %v %v", users, teams, ok)
 	}
-	if _, _, ok := approversFor(checks.DefaultConfig(), "rbac-change"); ok {
+	if _, _, ok := checks.DefaultConfig().ApproversFor("rbac-change"); ok {
 		t.Errorf("default configuration names approvers")
 	}
 }

@@ -2,6 +2,6 @@
 // fetches pull requests through the narrow GitHub interface, runs the
 // review engine (package checks), and reports the result as a check run and
 // a pull request review, holding the check until an approver approves
-// flagged changes. All GitHub I/O goes through GitHub; github_client.go is
-// the only file that speaks go-github.
+// flagged changes. All GitHub I/O goes through the GitHub interface; only
+// the github_client*.go files speak go-github.
 package bot

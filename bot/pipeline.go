@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/kustoguard/kustoguard/checks"
@@ -301,7 +302,7 @@ func (r *reviewRun) trees(ctx context.Context) (base, head *render.Tree, err err
 // addConfigChange adds the config-change finding when the pull request
 // changes the configuration and the engine did not report it itself.
 func (p *Pipeline) addConfigChange(result *checks.Result, paths []string, base, head []byte, cfg *checks.Config) {
-	if !contains(paths, checks.ConfigPath) {
+	if !slices.Contains(paths, checks.ConfigPath) {
 		return
 	}
 	for _, f := range result.Findings {
