@@ -90,6 +90,10 @@ type checkSuiteEvent struct {
 	} `json:"check_suite"`
 }
 
+// HandledEvents are the webhook events the App subscribes to (app.yml's
+// default_events); every other event is acknowledged and ignored.
+var HandledEvents = []string{"pull_request", "pull_request_review", "check_run", "check_suite"}
+
 // parseEvent turns a verified delivery into jobs. No jobs and a reason
 // means the delivery is ignored; an error means the payload is malformed.
 func parseEvent(event, delivery string, body []byte, appID int64) ([]Job, string, error) {
