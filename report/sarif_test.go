@@ -112,7 +112,9 @@ func TestSARIF_locations(t *testing.T) {
 	}
 	var doc struct {
 		Runs []struct {
-			Tool    struct{ Driver struct{ Rules []map[string]any } }
+			Tool struct {
+				Driver struct{ Rules []map[string]any }
+			}
 			Results []map[string]any
 		}
 	}
