@@ -136,7 +136,11 @@ func textFindings(w io.Writer, p painter, r *checks.Result) {
 			} else {
 				fmt.Fprintf(w, "    %s\n", severityTag(p, f))
 			}
-			fmt.Fprintf(w, "        %s: %s\n", f.Object, firstLine(f.Message))
+			msg := firstLine(f.Message)
+			if !strings.Contains(msg, f.Object.Name) {
+				msg = f.Object.String() + ": " + msg
+			}
+			fmt.Fprintf(w, "        %s\n", msg)
 		}
 	}
 	for _, f := range r.Findings {

@@ -48,20 +48,20 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer, deps ch
 		return exitOK
 	}
 	if err != nil {
-		return fail(stderr, "check: %s (see kustoguard check -h)", oneLine(err))
+		return fail(stderr, "check: %s (see kustoguard check -h)", reason(err))
 	}
 	in, err := loadSides(ctx, opt, deps)
 	if err != nil {
-		return fail(stderr, "check: %s", oneLine(err))
+		return fail(stderr, "check: %s", reason(err))
 	}
 	cfg, err := loadConfig(opt.config, in.Base)
 	if err != nil {
-		return fail(stderr, "check: %s", oneLine(err))
+		return fail(stderr, "check: %s", reason(err))
 	}
 	in.Config, in.Rules = cfg, deps.rules()
 	res, err := deps.review(ctx, in)
 	if err != nil {
-		return fail(stderr, "check: reviewing %s against %s: %s", in.HeadName, in.BaseName, oneLine(err))
+		return fail(stderr, "check: reviewing %s against %s: %s", in.HeadName, in.BaseName, reason(err))
 	}
 	// Nobody can approve a local run, so findings needing approval block.
 	approval := report.Approval{
@@ -70,7 +70,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer, deps ch
 	}
 	var out bytes.Buffer
 	if err := writeReport(&out, opt, res, approval, in.Rules, useColor(stdout, opt.output)); err != nil {
-		return fail(stderr, "check: %s", oneLine(err))
+		return fail(stderr, "check: %s", reason(err))
 	}
 	if opt.output != "" {
 		if err := os.WriteFile(opt.output, out.Bytes(), 0o644); err != nil {
@@ -217,8 +217,8 @@ func useColor(stdout io.Writer, output string) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// oneLine keeps an error (kustomize's can span lines) to one line.
-func oneLine(err error) string {
+// reason keeps an error (kustomize's can span lines) to one line.
+func reason(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
