@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kustoguard/kustoguard/checks"
@@ -25,31 +26,71 @@ var demoSecretValues = []string{
 // this build is still a placeholder.
 func runEngine(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runWith(t, engine(), args...)
+}
+
+func runWith(t *testing.T, deps checkDeps, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errw bytes.Buffer
-	code = run(context.Background(), args, &out, &errw)
+	code = check(context.Background(), args, &out, &errw, deps)
 	if strings.Contains(errw.String(), "not implemented") {
 		t.Skipf("review engine not available in this build: %s", strings.TrimSpace(errw.String()))
 	}
 	return code, out.String(), errw.String()
 }
 
-// TestCheck_demo runs the README's main command (needs the real engine).
+// reviewOnce is the real engine, except that the review runs once and is
+// reused for every format (the formats are what these tests compare).
+func reviewOnce() checkDeps {
+	deps := engine()
+	var (
+		once sync.Once
+		res  *checks.Result
+		err  error
+	)
+	review := deps.review
+	deps.review = func(ctx context.Context, in checks.ReviewInput) (*checks.Result, error) {
+		once.Do(func() { res, err = review(ctx, in) })
+		return res, err
+	}
+	return deps
+}
+
+// TestCheck_demo runs the README's main command in every format (needs
+// the real engine): exit 1, goldens for markdown and json, no Secret value
+// anywhere, and the findings the demo pull request is built to trip.
 func TestCheck_demo(t *testing.T) {
 	t.Chdir("../..")
-	for _, format := range []string{"markdown", "json"} {
+	deps := reviewOnce()
+	outputs := map[string]string{}
+	for _, format := range []string{"json", "markdown", "text", "sarif"} {
 		t.Run(format, func(t *testing.T) {
-			code, out, stderr := runEngine(t, "check", "--format", format, "testdata/demo/base", "testdata/demo/head")
+			code, out, stderr := runWith(t, deps, "--format", format, "testdata/demo/base", "testdata/demo/head")
 			if code != exitBlocking {
 				t.Fatalf("exit %d, want %d (blocking findings); stderr %q", code, exitBlocking, stderr)
 			}
-			ext := map[string]string{"markdown": "md", "json": "json"}[format]
-			assertGolden(t, filepath.Join("cmd/kustoguard/testdata/golden", "demo."+ext), []byte(out))
+			outputs[format] = out
+			for _, v := range demoSecretValues {
+				if strings.Contains(out, v) {
+					t.Errorf("%s report shows the secret value %q", format, v)
+				}
+			}
+			switch format {
+			case "markdown":
+				assertGolden(t, "cmd/kustoguard/testdata/golden/demo.md", []byte(out))
+			case "json":
+				assertGolden(t, "cmd/kustoguard/testdata/golden/demo.json", []byte(out))
+				if !strings.Contains(out, "DB_PASSWORD") {
+					t.Error("the diff should still say which Secret key changed")
+				}
+			}
 		})
 	}
-
-	_, out, _ := runEngine(t, "check", "--format", "json", "testdata/demo/base", "testdata/demo/head")
+	if outputs["json"] == "" {
+		return
+	}
 	var res checks.Result
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
+	if err := json.Unmarshal([]byte(outputs["json"]), &res); err != nil {
 		t.Fatal(err)
 	}
 	if res.Base != "testdata/demo/base" || res.Head != "testdata/demo/head" {
@@ -86,24 +127,6 @@ func TestCheck_demo(t *testing.T) {
 	}
 }
 
-// TestCheck_demoNoSecretValues checks every format (needs the real engine).
-func TestCheck_demoNoSecretValues(t *testing.T) {
-	t.Chdir("../..")
-	for _, format := range []string{"text", "markdown", "json", "sarif"} {
-		t.Run(format, func(t *testing.T) {
-			_, out, _ := runEngine(t, "check", "--format", format, "testdata/demo/base", "testdata/demo/head")
-			for _, v := range demoSecretValues {
-				if strings.Contains(out, v) {
-					t.Errorf("%s report shows the secret value %q", format, v)
-				}
-			}
-			if format == "json" && !strings.Contains(out, "DB_PASSWORD") {
-				t.Error("the diff should still say which Secret key changed")
-			}
-		})
-	}
-}
-
 // TestCheck_demoGit reviews the demo as two commits of a repository
 // (needs the real engine).
 func TestCheck_demoGit(t *testing.T) {
@@ -137,7 +160,7 @@ func TestCheck_demoGit(t *testing.T) {
 		"worktree":  {"check", "--repo", dir, "--format", "json"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			code, out, stderr := runEngine(t, args...)
+			code, out, stderr := runEngine(t, args[1:]...)
 			if code != exitBlocking {
 				t.Fatalf("exit %d, want %d; stderr %q", code, exitBlocking, stderr)
 			}
