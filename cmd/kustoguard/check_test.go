@@ -57,12 +57,15 @@ func TestParseCheckFlags(t *testing.T) {
 }
 
 func TestCheck_usageErrors(t *testing.T) {
+	repo := gitRepo(t)
 	tests := map[string][]string{
-		"badFormat":     {"check", "--format", "html", "a", "b"},
-		"oneArg":        {"check", "a"},
-		"missingDir":    {"check", filepath.Join(t.TempDir(), "nope"), t.TempDir()},
-		"notARepo":      {"check", "--repo", t.TempDir()},
-		"missingConfig": {"check", "--config", filepath.Join(t.TempDir(), "nope.yml"), t.TempDir(), t.TempDir()},
+		"badRevision":     {"check", "--repo", repo, "--base", "--output"},
+		"unknownInSubdir": {"check", "--repo", repo + "/apps", "--base", "v9"},
+		"badFormat":       {"check", "--format", "html", "a", "b"},
+		"oneArg":          {"check", "a"},
+		"missingDir":      {"check", filepath.Join(t.TempDir(), "nope"), t.TempDir()},
+		"notARepo":        {"check", "--repo", t.TempDir()},
+		"missingConfig":   {"check", "--config", filepath.Join(t.TempDir(), "nope.yml"), t.TempDir(), t.TempDir()},
 	}
 	for name, args := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -70,6 +73,9 @@ func TestCheck_usageErrors(t *testing.T) {
 			code := check(context.Background(), args[1:], &stdout, &stderr, fakeEngine(t, nil, nil))
 			if code != exitUsage {
 				t.Errorf("exit %d, want %d; stderr %q", code, exitUsage, stderr.String())
+			}
+			if name == "notARepo" && !strings.Contains(stderr.String(), "finding the git work tree") {
+				t.Errorf("want the reason to say it is not a work tree, got %q", stderr.String())
 			}
 			if msg := stderr.String(); strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "kustoguard: check: ") {
 				t.Errorf("want one line of reason on stderr, got %q", msg)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kustoguard/kustoguard/checks"
 	"github.com/kustoguard/kustoguard/render"
@@ -15,65 +16,94 @@ import (
 
 // loadGitSides reads two revisions of the work tree at opt.repo (the head
 // may be the working tree itself) and lists the paths that differ, both
-// sides of a rename included.
+// sides of a rename included. The two sides and the list are read
+// concurrently: each is mostly waiting on git.
 func loadGitSides(ctx context.Context, opt checkOptions, deps checkDeps, lim render.Limits) (checks.ReviewInput, error) {
-	var in checks.ReviewInput
-	top, err := git(ctx, opt.repo, "rev-parse", "--show-toplevel")
-	if err != nil {
-		return in, fmt.Errorf("finding the git work tree of %s: %w", opt.repo, err)
-	}
-	top = strings.TrimSpace(top)
-
-	baseRev, baseName := opt.base, opt.base
+	in := checks.ReviewInput{BaseName: opt.base, HeadName: opt.head}
+	baseRev := opt.base
 	if baseRev == "" {
-		branch, err := defaultBranch(ctx, top)
+		branch, err := defaultBranch(ctx, opt.repo)
 		if err != nil {
+			if _, terr := resolve(ctx, opt.repo); terr != nil {
+				return in, terr
+			}
 			return in, err
 		}
-		mb, err := git(ctx, top, "merge-base", "HEAD", branch)
+		mb, err := git(ctx, opt.repo, "merge-base", "HEAD", branch)
 		if err != nil {
 			return in, fmt.Errorf("finding the merge-base of HEAD and %s: %w", branch, err)
 		}
-		baseRev, baseName = strings.TrimSpace(mb), branch
+		baseRev, in.BaseName = strings.TrimSpace(mb), branch
 	}
-	for _, rev := range []string{baseRev, opt.head} {
+	top, err := resolve(ctx, opt.repo, baseRev, opt.head)
+	if err != nil {
+		return in, err
+	}
+
+	var wg sync.WaitGroup
+	var baseErr, headErr, changedErr error
+	wg.Go(func() {
+		if in.Base, baseErr = deps.loadRev(ctx, top, baseRev, lim); baseErr != nil {
+			baseErr = fmt.Errorf("reading %s: %w", in.BaseName, baseErr)
+		}
+	})
+	wg.Go(func() {
+		if opt.head == "" {
+			in.HeadName = worktreeName
+			if in.Head, headErr = deps.loadDir(top, lim); headErr != nil {
+				headErr = fmt.Errorf("reading the working tree %s: %w", top, headErr)
+			}
+			return
+		}
+		if in.Head, headErr = deps.loadRev(ctx, top, opt.head, lim); headErr != nil {
+			headErr = fmt.Errorf("reading %s: %w", opt.head, headErr)
+		}
+	})
+	wg.Go(func() { in.Changed, changedErr = gitChanged(ctx, top, baseRev, opt.head) })
+	wg.Wait()
+	return in, errors.Join(baseErr, headErr, changedErr)
+}
+
+// resolve returns the top of the work tree holding dir and checks that
+// each non-empty rev names a commit, in one git call when all is well.
+func resolve(ctx context.Context, dir string, revs ...string) (string, error) {
+	args := []string{"rev-parse", "--show-toplevel"}
+	for _, rev := range revs {
+		if strings.HasPrefix(rev, "-") {
+			return "", fmt.Errorf("invalid revision %q", rev)
+		}
+		if rev != "" {
+			args = append(args, rev+"^{commit}")
+		}
+	}
+	out, err := git(ctx, dir, args...)
+	if err == nil {
+		return strings.TrimSpace(strings.SplitN(out, "\n", 2)[0]), nil
+	}
+	if _, terr := git(ctx, dir, "rev-parse", "--show-toplevel"); terr != nil {
+		return "", fmt.Errorf("finding the git work tree of %s: %w", dir, terr)
+	}
+	for _, rev := range revs {
 		if rev == "" {
 			continue
 		}
-		if _, err := git(ctx, top, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
-			return in, fmt.Errorf("unknown revision %q in %s", rev, top)
+		if _, rerr := git(ctx, dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); rerr != nil {
+			return "", fmt.Errorf("unknown revision %q in %s", rev, dir)
 		}
 	}
-
-	in.BaseName = baseName
-	if in.Base, err = deps.loadRev(ctx, top, baseRev, lim); err != nil {
-		return in, fmt.Errorf("reading %s: %w", baseName, err)
-	}
-	if opt.head == "" {
-		in.HeadName = worktreeName
-		if in.Head, err = deps.loadDir(top, lim); err != nil {
-			return in, fmt.Errorf("reading the working tree %s: %w", top, err)
-		}
-	} else {
-		in.HeadName = opt.head
-		if in.Head, err = deps.loadRev(ctx, top, opt.head, lim); err != nil {
-			return in, fmt.Errorf("reading %s: %w", opt.head, err)
-		}
-	}
-	in.Changed, err = gitChanged(ctx, top, baseRev, opt.head)
-	return in, err
+	return "", fmt.Errorf("resolving revisions: %w", err)
 }
 
 // defaultBranch is origin's HEAD when the clone knows it, else main, else
 // master.
-func defaultBranch(ctx context.Context, top string) (string, error) {
-	if ref, err := git(ctx, top, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"); err == nil {
+func defaultBranch(ctx context.Context, dir string) (string, error) {
+	if ref, err := git(ctx, dir, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"); err == nil {
 		if ref = strings.TrimSpace(ref); ref != "" {
 			return ref, nil
 		}
 	}
 	for _, b := range []string{"main", "master"} {
-		if _, err := git(ctx, top, "rev-parse", "--verify", "--quiet", "refs/heads/"+b); err == nil {
+		if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", "refs/heads/"+b); err == nil {
 			return b, nil
 		}
 	}
