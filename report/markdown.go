@@ -97,7 +97,7 @@ func renderSummary(r *checks.Result, a Approval, rows int) string {
 	}
 	for _, o := range r.Overlays {
 		row := overlayRow{
-			Path:     o.Path,
+			Path:     codeCell(o.Path),
 			Status:   string(o.Status),
 			Objects:  fmt.Sprintf("+%d ~%d -%d", o.Objects.Added, o.Objects.Changed, o.Objects.Removed),
 			Error:    cell(o.Error, 500),
@@ -185,10 +185,16 @@ func location(f checks.Finding) string {
 	case f.File == "":
 		return "—"
 	case f.Line > 0:
-		return fmt.Sprintf("`%s:%d`", cell(f.File, 300), f.Line)
+		return fmt.Sprintf("`%s:%d`", codeCell(f.File), f.Line)
 	}
-	return "`" + cell(f.File, 300) + "`"
+	return "`" + codeCell(f.File) + "`"
 }
+
+// codeCell makes s safe inside a code span in a table cell, where entities
+// are not decoded: only column breaks, backticks and newlines need care.
+func codeCell(s string) string { return codeEscaper.Replace(s) }
+
+var codeEscaper = strings.NewReplacer("|", `\|`, "`", "'", "\n", " ", "\r", "")
 
 // htmlEscaper keeps text from being read as HTML; quotes stay readable.
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")

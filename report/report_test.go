@@ -241,3 +241,17 @@ func TestApproversOf(t *testing.T) {
 		t.Errorf("nothing needs approval, yet approvers %v", got)
 	}
 }
+
+func TestSummary_escaping(t *testing.T) {
+	r := &checks.Result{
+		Overlays: []checks.OverlayResult{{Path: "apps/a|b", Status: checks.OverlayChanged}},
+		Findings: []checks.Finding{{Rule: "x", Severity: checks.Warning, State: checks.New, Overlay: "apps/a|b",
+			File: "apps/a&b/k.yaml", Line: 3, Message: "<script>alert(1)</script> | two\nlines"}},
+	}
+	s := Build(r, Approval{}).Summary
+	for _, want := range []string{"`apps/a\\|b`", "`apps/a&b/k.yaml:3`", "&lt;script&gt;alert(1)&lt;/script&gt; \\| two<br>lines"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+}
