@@ -266,6 +266,8 @@ func gitRepo(t *testing.T) string {
 	write(t, dir, "apps/api/kustomization.yaml", "resources: [deploy.yaml]\n")
 	write(t, dir, "apps/api/deploy.yaml", "kind: Deployment\n")
 	write(t, dir, "apps/web/old.yaml", "kind: Service\n")
+	write(t, dir, "apps/web/gone.yaml", "kind: Service\n")
+	write(t, dir, ".gitignore", "build/\n")
 	run("add", ".")
 	run("commit", "-q", "-m", "base")
 	run("checkout", "-q", "-b", "feature")
@@ -280,6 +282,16 @@ func TestCheck_git(t *testing.T) {
 	// Uncommitted work: a modified tracked file and an untracked one.
 	write(t, dir, "apps/api/kustomization.yaml", "resources: [deploy.yaml, extra.yaml]\n")
 	write(t, dir, "apps/api/extra.yaml", "kind: ConfigMap\n")
+	write(t, dir, "build/kustoguard", strings.Repeat("x", 1<<20))
+	if err := os.Remove(filepath.Join(dir, "apps/web/gone.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "apps/api/outside.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("deploy.yaml", filepath.Join(dir, "apps/api/inside.yaml")); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name                 string
@@ -287,10 +299,15 @@ func TestCheck_git(t *testing.T) {
 		wantBase, wantHead   string
 		wantChanged          []string
 		wantLoadedBaseFromMB bool
+		wantHeadFiles        []string
 	}{
 		{name: "worktreeAgainstMergeBase", args: []string{"--repo", dir},
 			wantBase: "main", wantHead: "WORKTREE", wantLoadedBaseFromMB: true,
-			wantChanged: []string{"apps/api/deploy.yaml", "apps/api/extra.yaml", "apps/api/kustomization.yaml", "apps/web/new.yaml", "apps/web/old.yaml"}},
+			wantChanged: []string{"apps/api/deploy.yaml", "apps/api/extra.yaml", "apps/api/inside.yaml", "apps/api/kustomization.yaml",
+				"apps/api/outside.yaml", "apps/web/gone.yaml", "apps/web/new.yaml", "apps/web/old.yaml"},
+			// What git sees on disk: ignored, deleted and escaping files are not read.
+			wantHeadFiles: []string{".gitignore", "apps/api/deploy.yaml", "apps/api/extra.yaml", "apps/api/inside.yaml",
+				"apps/api/kustomization.yaml", "apps/web/new.yaml"}},
 		{name: "twoRevisions", args: []string{"--repo", dir, "--base", "main", "--head", "feature"},
 			wantBase: "main", wantHead: "feature",
 			wantChanged: []string{"apps/api/deploy.yaml", "apps/web/new.yaml", "apps/web/old.yaml"}},
@@ -307,6 +324,14 @@ func TestCheck_git(t *testing.T) {
 			}
 			if d := cmp.Diff(tc.wantChanged, got.Changed); d != "" {
 				t.Errorf("changed (-want +got):\n%s", d)
+			}
+			if tc.wantHeadFiles != nil {
+				if d := cmp.Diff(tc.wantHeadFiles, got.Head.Files()); d != "" {
+					t.Errorf("head files (-want +got):\n%s", d)
+				}
+				if b, _ := got.Head.ReadFile("apps/api/inside.yaml"); string(b) != "kind: Deployment # v2\n" {
+					t.Errorf("a link within the tree reads its target, got %q", b)
+				}
 			}
 			rev, _ := got.Base.ReadFile("rev")
 			if tc.wantLoadedBaseFromMB && len(rev) != 40 {

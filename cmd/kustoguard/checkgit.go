@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -50,7 +53,7 @@ func loadGitSides(ctx context.Context, opt checkOptions, deps checkDeps, lim ren
 	wg.Go(func() {
 		if opt.head == "" {
 			in.HeadName = worktreeName
-			if in.Head, headErr = deps.loadDir(top, lim); headErr != nil {
+			if in.Head, headErr = loadWorktree(ctx, top, lim); headErr != nil {
 				headErr = fmt.Errorf("reading the working tree %s: %w", top, headErr)
 			}
 			return
@@ -92,6 +95,79 @@ func resolve(ctx context.Context, dir string, revs ...string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("resolving revisions: %w", err)
+}
+
+// loadWorktree reads the files git sees in the working tree: tracked ones
+// as they are on disk (deleted ones left out) and untracked ones .gitignore
+// does not exclude. These are the files the changed paths come from, and
+// build output or other ignored files can neither bloat nor break the
+// review. Symlinks are followed only within the work tree.
+func loadWorktree(ctx context.Context, top string, lim render.Limits) (*render.Tree, error) {
+	out, err := git(ctx, top, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	if err != nil {
+		return nil, fmt.Errorf("listing the working tree: %w", err)
+	}
+	realTop, err := filepath.EvalSymlinks(top)
+	if err != nil {
+		return nil, fmt.Errorf("reading the working tree: %w", err)
+	}
+	files := map[string][]byte{}
+	var total int64
+	for _, rel := range strings.Split(out, "\x00") {
+		if _, seen := files[rel]; rel == "" || seen {
+			continue
+		}
+		full, fi, err := worktreeFile(realTop, rel)
+		if err != nil {
+			return nil, err
+		}
+		if fi == nil {
+			continue
+		}
+		if fi.Size() > lim.MaxFileSize {
+			return nil, fmt.Errorf("reading %s: over the size limit of %d bytes", rel, lim.MaxFileSize)
+		}
+		if total += fi.Size(); total > lim.MaxBytes {
+			return nil, fmt.Errorf("reading the working tree: over the size limit of %d bytes at %s", lim.MaxBytes, rel)
+		}
+		b, err := os.ReadFile(full)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", rel, err)
+		}
+		files[rel] = b
+	}
+	return render.FromFiles(files, lim)
+}
+
+// worktreeFile finds the regular file behind rel; a nil FileInfo means
+// there is none to read (deleted, a submodule, a dangling link or one
+// leading out of the tree).
+func worktreeFile(realTop, rel string) (string, fs.FileInfo, error) {
+	full := filepath.Join(realTop, filepath.FromSlash(rel))
+	fi, err := os.Lstat(full)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("reading %s: %w", rel, err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(full)
+		if err != nil {
+			return "", nil, nil
+		}
+		if r, err := filepath.Rel(realTop, target); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return "", nil, nil
+		}
+		if fi, err = os.Stat(target); err != nil {
+			return "", nil, nil
+		}
+		full = target
+	}
+	if !fi.Mode().IsRegular() {
+		return "", nil, nil
+	}
+	return full, fi, nil
 }
 
 // defaultBranch is origin's HEAD when the clone knows it, else main, else
