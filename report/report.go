@@ -1,6 +1,15 @@
 package report
 
-import "github.com/kustoguard/kustoguard/checks"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/kustoguard/kustoguard/checks"
+)
 
 // Check run conclusions.
 const (
@@ -9,16 +18,65 @@ const (
 	ActionRequired = "action_required"
 )
 
+// MaxOutput is GitHub's limit on a check run's summary and text.
+const MaxOutput = 65535
+
 // Approval is the state of the approval gate for a review.
 type Approval struct {
 	// Required is true when new findings need an approver.
 	Required bool
 	// By lists who approved the current fingerprint; empty when not approved.
 	By []string
+	// Approvers names who may approve, as shown to people ("@alice",
+	// "@acme/platform-security"); empty means the repository's admins.
+	Approvers []string
 }
 
 // Approved reports whether the gate is satisfied.
 func (a Approval) Approved() bool { return !a.Required || len(a.By) > 0 }
+
+// ApproversOf lists who may approve the new findings needing approval under
+// cfg, as "@user" and "@org/team", sorted; empty when the configuration
+// names nobody for them (repository admins then decide).
+func ApproversOf(cfg *checks.Config, findings []checks.Finding) []string {
+	if cfg == nil {
+		return nil
+	}
+	rules := map[string]bool{}
+	for _, f := range checks.NeedingApproval(findings) {
+		rules[f.Rule] = true
+	}
+	set := map[string]bool{}
+	for _, ap := range cfg.Approvers {
+		if !coversAny(ap.Rules, rules) {
+			continue
+		}
+		for _, u := range ap.Users {
+			set["@"+u] = true
+		}
+		for _, t := range ap.Teams {
+			set["@"+t] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func coversAny(ruleIDs []string, flagged map[string]bool) bool {
+	if len(ruleIDs) == 0 {
+		return len(flagged) > 0
+	}
+	for _, id := range ruleIDs {
+		if flagged[id] {
+			return true
+		}
+	}
+	return false
+}
 
 // CheckRun is the completed check run's content.
 type CheckRun struct {
@@ -58,19 +116,224 @@ type Comment struct {
 // Conclusion computes the check run conclusion: action_required while
 // findings need an approval they lack, else failure on a new error or a
 // render error, else success.
-//
-// STUB: replaced by the real report.
-func Conclusion(r *checks.Result, a Approval) string { return Success }
+func Conclusion(r *checks.Result, a Approval) string {
+	if r == nil {
+		return Success
+	}
+	if len(checks.NeedingApproval(r.Findings)) > 0 && !a.Approved() {
+		return ActionRequired
+	}
+	for _, f := range r.Findings {
+		if f.State == checks.New && f.Severity == checks.Error {
+			return Failure
+		}
+	}
+	for _, o := range r.Overlays {
+		if o.Status == checks.OverlayError {
+			return Failure
+		}
+	}
+	return Success
+}
 
-// Build renders the check run for a review.
-//
-// STUB: replaced by the real report.
+// Build renders the check run for a review. It is deterministic and keeps
+// Summary and Text within GitHub's limits.
 func Build(r *checks.Result, a Approval) CheckRun {
-	return CheckRun{Conclusion: Conclusion(r, a), Title: "kustoguard"}
+	if r == nil {
+		r = &checks.Result{}
+	}
+	return CheckRun{
+		Conclusion:  Conclusion(r, a),
+		Title:       Title(r, a),
+		Summary:     summary(r, a),
+		Text:        diffText(r, MaxOutput),
+		Annotations: annotations(r),
+	}
+}
+
+// Title is the check run's one-line title: the approval state when there is
+// one, then the counts.
+func Title(r *checks.Result, a Approval) string {
+	c := countNew(r, a)
+	if len(r.Overlays) == 0 && len(r.Findings) == 0 {
+		return "No rendered changes"
+	}
+	counts := c.phrase(len(r.Overlays))
+	needing := checks.NeedingApproval(r.Findings)
+	switch {
+	case len(needing) > 0 && !a.Approved():
+		return "Approval needed: " + ruleList(needing) + " · " + counts
+	case len(needing) > 0 && len(a.By) > 0:
+		return "Approved by " + mentions(a.By) + " · " + counts
+	case c.total() == 0 && !changedAny(r):
+		return fmt.Sprintf("No rendered changes in %s", plural(len(r.Overlays), "overlay"))
+	}
+	return counts
+}
+
+// counts tallies new findings as the gate sees them.
+type counts struct{ blocking, warnings, notices int }
+
+func (c counts) total() int { return c.blocking + c.warnings + c.notices }
+
+func (c counts) phrase(overlays int) string {
+	var parts []string
+	if c.blocking > 0 {
+		parts = append(parts, fmt.Sprintf("%d blocking", c.blocking))
+	}
+	if c.warnings > 0 {
+		parts = append(parts, plural(c.warnings, "warning"))
+	}
+	if c.notices > 0 {
+		parts = append(parts, plural(c.notices, "notice"))
+	}
+	if len(parts) == 0 {
+		parts = []string{"No new findings"}
+	}
+	return strings.Join(parts, ", ") + " in " + plural(overlays, "overlay")
+}
+
+// countNew counts new findings; one that needs approval blocks only while
+// the gate is closed.
+func countNew(r *checks.Result, a Approval) counts {
+	var c counts
+	for _, f := range r.Findings {
+		if f.State != checks.New {
+			continue
+		}
+		switch {
+		case f.Severity == checks.Error || (f.Approval && !a.Approved()):
+			c.blocking++
+		case f.Severity == checks.Warning || f.Approval:
+			c.warnings++
+		default:
+			c.notices++
+		}
+	}
+	return c
+}
+
+func changedAny(r *checks.Result) bool {
+	for _, o := range r.Overlays {
+		if o.Status != checks.OverlayUnchanged {
+			return true
+		}
+	}
+	return false
+}
+
+// ruleList names the distinct rules of findings, at most three.
+func ruleList(fs []checks.Finding) string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if !seen[f.Rule] {
+			seen[f.Rule] = true
+			ids = append(ids, f.Rule)
+		}
+	}
+	sort.Strings(ids)
+	if len(ids) > 3 {
+		return strings.Join(ids[:3], ", ") + fmt.Sprintf(" and %d more", len(ids)-3)
+	}
+	return strings.Join(ids, ", ")
+}
+
+func mentions(users []string) string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = "@" + strings.TrimPrefix(u, "@")
+	}
+	return strings.Join(out, ", ")
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func annotations(r *checks.Result) []Annotation {
+	var out []Annotation
+	for _, f := range r.Findings {
+		if f.File == "" || f.State == checks.Resolved {
+			continue
+		}
+		out = append(out, Annotation{
+			Path:    f.File,
+			Line:    max(f.Line, 1),
+			Level:   level(f.Severity),
+			Title:   f.Rule + ": " + f.Object.Kind + " " + f.Object.Name,
+			Message: f.Message,
+		})
+	}
+	return out
+}
+
+func level(s checks.Severity) string {
+	switch s {
+	case checks.Error:
+		return LevelFailure
+	case checks.Warning:
+		return LevelWarning
+	}
+	return LevelNotice
+}
+
+// Fingerprint is a stable hash of what a finding says about which object:
+// rule, overlay, object and message, but not the line, so a finding that
+// only moves is recognised as the same one.
+func Fingerprint(f checks.Finding) string {
+	sum := sha256.Sum256([]byte(f.Key()))
+	return hex.EncodeToString(sum[:16])
+}
+
+const markerPrefix = "<!-- kustoguard:fingerprint="
+
+var markerRE = regexp.MustCompile(`<!-- kustoguard:fingerprint=([0-9a-f]+) -->`)
+
+// FingerprintsIn returns the fingerprints hidden in a comment body, in order.
+func FingerprintsIn(body string) []string {
+	var out []string
+	for _, m := range markerRE.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
 }
 
 // Comments returns one review comment per new finding that has a file,
-// sorted by path and line.
-//
-// STUB: replaced by the real report.
-func Comments(r *checks.Result) []Comment { return nil }
+// sorted by path and line. The remediation comes from the rule catalog.
+func Comments(r *checks.Result) []Comment {
+	return comments(r, checks.Default())
+}
+
+func comments(r *checks.Result, rules []checks.Rule) []Comment {
+	if r == nil {
+		return nil
+	}
+	remedies := map[string]string{}
+	for _, rule := range rules {
+		remedies[rule.ID()] = rule.Remediation()
+	}
+	var out []Comment
+	for _, f := range r.Findings {
+		if f.State != checks.New || f.File == "" {
+			continue
+		}
+		fp := Fingerprint(f)
+		out = append(out, Comment{
+			Path:        f.File,
+			Line:        f.Line,
+			Body:        commentBody(f, remedies[f.Rule], fp),
+			Fingerprint: fp,
+		})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out
+}

@@ -2,10 +2,39 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
+
+	"github.com/kustoguard/kustoguard/checks"
+	"github.com/kustoguard/kustoguard/report"
 )
 
-// STUB: replaced by the real command.
-func runRules(_ context.Context, _ []string, _, stderr io.Writer) int {
-	return fail(stderr, "rules: not implemented yet")
+func runRules(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	format := fs.String("format", "text", "")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(stderr, "usage: kustoguard rules [--format text|json]")
+		return exitOK
+	} else if err != nil {
+		return fail(stderr, "rules: %v (usage: kustoguard rules [--format text|json])", err)
+	}
+	if fs.NArg() > 0 {
+		return fail(stderr, "rules: unexpected argument %q (usage: kustoguard rules [--format text|json])", fs.Arg(0))
+	}
+	var err error
+	switch *format {
+	case "text":
+		err = report.RulesText(stdout, checks.Default())
+	case "json":
+		err = report.RulesJSON(stdout, checks.Default())
+	default:
+		return fail(stderr, "rules: unknown format %q (want text or json)", *format)
+	}
+	if err != nil {
+		return fail(stderr, "rules: %v", err)
+	}
+	return exitOK
 }

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/kustoguard/kustoguard/checks"
+	"github.com/kustoguard/kustoguard/report"
+)
+
+func TestRules(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+	}{
+		{name: "text", args: []string{"rules"}, wantCode: exitOK},
+		{name: "json", args: []string{"rules", "--format", "json"}, wantCode: exitOK},
+		{name: "badFormat", args: []string{"rules", "--format", "yaml"}, wantCode: exitUsage},
+		{name: "extraArg", args: []string{"rules", "rbac-change"}, wantCode: exitUsage},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tc.args, &stdout, &stderr)
+			if code != tc.wantCode {
+				t.Fatalf("exit %d, want %d; stderr %q", code, tc.wantCode, stderr.String())
+			}
+			switch tc.name {
+			case "text":
+				lines := strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n")
+				if !strings.HasPrefix(lines[0], "ID") || len(lines) != len(checks.Default())+1 {
+					t.Errorf("want a header and one line per rule, got\n%s", stdout.String())
+				}
+			case "json":
+				var got []report.RuleInfo
+				if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != len(checks.Default()) {
+					t.Errorf("want %d rules, got %d", len(checks.Default()), len(got))
+				}
+				for _, r := range got {
+					if r.ID == "" || r.Severity == "" || r.Description == "" || r.Remediation == "" {
+						t.Errorf("incomplete rule %+v", r)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestRulesDoc keeps docs/rules.md in step with the catalog; run with
+// -update after changing a rule.
+func TestRulesDoc(t *testing.T) {
+	var b bytes.Buffer
+	if err := report.RulesMarkdown(&b, checks.Default()); err != nil {
+		t.Fatal(err)
+	}
+	assertGolden(t, "../../docs/rules.md", b.Bytes())
+}

@@ -1,0 +1,121 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/kustoguard/kustoguard/checks"
+	"github.com/kustoguard/kustoguard/render"
+)
+
+func TestJSON(t *testing.T) {
+	var b bytes.Buffer
+	if err := JSON(&b, testResult()); err != nil {
+		t.Fatal(err)
+	}
+	assertGolden(t, "testdata/golden/report.json", b.Bytes())
+
+	// The shape INTERFACE.md promises.
+	var doc map[string]any
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"base", "head", "overlays", "findings", "summary"} {
+		if _, ok := doc[k]; !ok {
+			t.Errorf("missing top-level key %q", k)
+		}
+	}
+	ov := doc["overlays"].([]any)[1].(map[string]any)
+	for _, k := range []string{"path", "status", "objects", "error", "diff"} {
+		if _, ok := ov[k]; !ok {
+			t.Errorf("overlay lacks %q", k)
+		}
+	}
+	f := doc["findings"].([]any)[1].(map[string]any)
+	for _, k := range []string{"rule", "severity", "approval", "state", "overlay", "object", "file", "line", "message"} {
+		if _, ok := f[k]; !ok {
+			t.Errorf("finding lacks %q", k)
+		}
+	}
+}
+
+func TestJSON_emptyListsNotNull(t *testing.T) {
+	var b bytes.Buffer
+	if err := JSON(&b, &checks.Result{Base: "a", Head: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"overlays": []`, `"findings": []`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("want %s in\n%s", want, b.String())
+		}
+	}
+}
+
+func TestText(t *testing.T) {
+	for name, color := range map[string]bool{"plain": false, "color": true} {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Text(&b, testResult(), Approval{Required: true, Approvers: []string{"@alice"}}, color); err != nil {
+				t.Fatal(err)
+			}
+			assertGolden(t, "testdata/golden/text-"+name+".txt", b.Bytes())
+			if hasESC := strings.Contains(b.String(), "\x1b["); hasESC != color {
+				t.Errorf("escape codes present = %v, want %v", hasESC, color)
+			}
+		})
+	}
+}
+
+// TestSecretValuesNeverShown feeds a review whose changes still carry a
+// Secret's values (as the renderer sees them) and whose diff is redacted (as
+// render.Diff makes it): no output may bring a value back.
+func TestSecretValuesNeverShown(t *testing.T) {
+	const (
+		oldValue = "hunter2-old-db-password"
+		newValue = "s3cr3t-new-db-password"
+		b64Value = "czNjcjN0LW5ldy1kYi1wYXNzd29yZA=="
+	)
+	secret := func(v string) *render.Object {
+		return &render.Object{
+			ID:     render.ObjectID{APIVersion: "v1", Kind: "Secret", Namespace: "prod", Name: "api-env"},
+			Fields: map[string]any{"data": map[string]any{"DB_PASSWORD": v}, "stringData": map[string]any{"PLAIN": newValue}},
+		}
+	}
+	r := testResult()
+	r.Overlays[1].Changes = []render.Change{{
+		ID: secret(newValue).ID, Type: render.Modified, Base: secret(oldValue), Head: secret(b64Value),
+		Paths: []string{"data.DB_PASSWORD"},
+		Diff:  "--- a/Secret/prod/api-env\n+++ b/Secret/prod/api-env\n data:\n-  DB_PASSWORD: (redacted)\n+  DB_PASSWORD: (redacted, changed)\n",
+	}}
+	r.Findings = append(r.Findings, checks.Finding{Rule: "rbac-change", Severity: checks.Warning, State: checks.New,
+		Overlay: "clusters/prod/apps/api", Object: secret("").ID, File: "clusters/prod/apps/api/kustomization.yaml", Line: 12,
+		Message: "Secret prod/api-env key DB_PASSWORD changed"})
+
+	outputs := map[string]func(*bytes.Buffer) error{
+		"json":     func(b *bytes.Buffer) error { return JSON(b, r) },
+		"markdown": func(b *bytes.Buffer) error { return Markdown(b, r, Approval{Required: true}) },
+		"text":     func(b *bytes.Buffer) error { return Text(b, r, Approval{Required: true}, true) },
+		"sarif":    func(b *bytes.Buffer) error { return SARIF(b, r, testRules()) },
+		"comments": func(b *bytes.Buffer) error {
+			for _, c := range comments(r, testRules()) {
+				b.WriteString(c.Body)
+			}
+			return nil
+		},
+	}
+	for name, write := range outputs {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := write(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range []string{oldValue, newValue, b64Value} {
+				if strings.Contains(b.String(), v) {
+					t.Errorf("%s output shows the secret value %q", name, v)
+				}
+			}
+		})
+	}
+}
