@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 
 	"github.com/kustoguard/kustoguard/report"
@@ -14,23 +13,9 @@ import (
 // check run.
 const maxReviewComments = 30
 
-// fingerprintMarker is the hidden marker each review comment carries, so a
-// finding commented on at an earlier head is not posted again.
-var fingerprintMarker = regexp.MustCompile(`<!-- kustoguard:fingerprint=([0-9A-Za-z]+) -->`)
-
 // reviewMarker is hidden in the review body: with the author, it tells our
 // review for a head apart from others.
 const reviewMarker = "<!-- kustoguard:review -->"
-
-// fingerprintsIn returns the finding fingerprints hidden in a comment body
-// (the contract of report.FingerprintsIn).
-func fingerprintsIn(body string) []string {
-	var out []string
-	for _, m := range fingerprintMarker.FindAllStringSubmatch(body, -1) {
-		out = append(out, m[1])
-	}
-	return out
-}
 
 // byBot reports whether a comment or review author is the bot. Without a
 // configured login nothing is attributed to it.
@@ -78,7 +63,7 @@ func planReview(candidates []report.Comment, files []ChangedFile, posted map[str
 	for _, c := range candidates {
 		fp := c.Fingerprint
 		if fp == "" {
-			if fps := fingerprintsIn(c.Body); len(fps) > 0 {
+			if fps := report.FingerprintsIn(c.Body); len(fps) > 0 {
 				fp = fps[0]
 			}
 		}
@@ -153,7 +138,7 @@ func postReview(ctx context.Context, in reviewInput) error {
 		if in.botLogin != "" && !byBot(c.User, in.botLogin) {
 			continue // only the bot's own markers count
 		}
-		for _, fp := range fingerprintsIn(c.Body) {
+		for _, fp := range report.FingerprintsIn(c.Body) {
 			posted[fp] = true
 		}
 	}

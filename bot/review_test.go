@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kustoguard/kustoguard/checks"
+	"github.com/kustoguard/kustoguard/report"
 )
 
 func TestRightLines(t *testing.T) {
@@ -89,7 +90,7 @@ func TestProcess_reviewComments(t *testing.T) {
 			var inline []string
 			for _, c := range rev.Comments {
 				inline = append(inline, fmt.Sprintf("%s:%d", c.Path, c.Line))
-				if len(fingerprintsIn(c.Body)) != 1 {
+				if len(report.FingerprintsIn(c.Body)) != 1 {
 					t.Errorf("comment without a fingerprint: %q", c.Body)
 				}
 			}
