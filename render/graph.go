@@ -3,7 +3,10 @@ package render
 import (
 	"fmt"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"sigs.k8s.io/yaml"
 )
@@ -171,13 +174,70 @@ type graph struct {
 	parents  map[string][]string // root → roots naming it
 }
 
-// parseCache shares parsed kustomizations between the base and head graphs:
-// most kustomization files are identical on both sides.
-type parseCache map[string]*kustomization // nil value: unparseable
+// parseCache maps kustomization file contents to their parse (nil when
+// unparseable). Most kustomization files are identical at base and head, so
+// one cache serves both sides.
+type parseCache map[string]*kustomization
 
-// buildGraph discovers the kustomization roots of t and resolves what each
-// names. Unresolvable references widen the dependency rather than drop it.
-func buildGraph(t *Tree, cache parseCache) *graph {
+// kustomizationPaths lists the kustomization files of t, sorted.
+func kustomizationPaths(t *Tree) []string {
+	if t == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range t.Files() {
+		if isKustomizationName(path.Base(p)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseAll parses every distinct kustomization content of the given
+// sides, spread over the available CPUs: parsing dominates the cost of
+// selecting overlays in a large monorepo.
+func parseAll(sides ...side) parseCache {
+	cache := parseCache{}
+	var todo []string
+	for _, s := range sides {
+		for _, p := range s.kusts {
+			b, _ := s.tree.ReadFile(p)
+			if _, ok := cache[string(b)]; !ok {
+				cache[string(b)] = nil
+				todo = append(todo, string(b))
+			}
+		}
+	}
+	parsed := make([]*kustomization, len(todo))
+	workers := min(runtime.GOMAXPROCS(0), len(todo)/32+1)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
+				parsed[i], _ = parseKustomization([]byte(todo[i]))
+			}
+		})
+	}
+	wg.Wait()
+	for i, c := range todo {
+		cache[c] = parsed[i]
+	}
+	return cache
+}
+
+// side is one tree and its kustomization files.
+type side struct {
+	tree  *Tree
+	kusts []string
+}
+
+func newSide(t *Tree) side { return side{tree: t, kusts: kustomizationPaths(t)} }
+
+// buildGraph discovers the kustomization roots of s and resolves what each
+// names, with parses from cache (which must hold every kustomization of s).
+// Unresolvable references widen the dependency rather than drop it.
+func buildGraph(s side, cache parseCache) *graph {
 	g := &graph{
 		roots:    map[string]*node{},
 		referred: map[string]bool{},
@@ -185,13 +245,7 @@ func buildGraph(t *Tree, cache parseCache) *graph {
 		byPrefix: map[string][]string{},
 		parents:  map[string][]string{},
 	}
-	if t == nil {
-		return g
-	}
-	for _, p := range t.Files() {
-		if !isKustomizationName(path.Base(p)) {
-			continue
-		}
+	for _, p := range s.kusts {
 		dir := path.Dir(p)
 		if _, ok := g.roots[dir]; ok {
 			g.dups = append(g.dups, dir)
@@ -200,7 +254,7 @@ func buildGraph(t *Tree, cache parseCache) *graph {
 		g.roots[dir] = &node{dir: dir, file: p}
 	}
 	for _, n := range g.roots {
-		g.resolve(t, n, cache)
+		g.resolve(s.tree, n, cache)
 		for _, f := range n.files {
 			g.byFile[f] = append(g.byFile[f], n.dir)
 		}
@@ -221,11 +275,7 @@ func buildGraph(t *Tree, cache parseCache) *graph {
 func (g *graph) resolve(t *Tree, n *node, cache parseCache) {
 	n.files = append(n.files, n.file)
 	b, _ := t.ReadFile(n.file)
-	k, ok := cache[string(b)]
-	if !ok {
-		k, _ = parseKustomization(b)
-		cache[string(b)] = k
-	}
+	k := cache[string(b)]
 	if k == nil {
 		// Unreadable: kustomize will report it; until then it may name anything.
 		n.prefixes = append(n.prefixes, ".")

@@ -65,7 +65,8 @@ func TestGraph_resolve(t *testing.T) {
 		"o/dir/x.yaml":         []byte("kind: ConfigMap\n"),
 		"b/Kustomization":      []byte("kind: Component\n"),
 	})
-	g := buildGraph(tr, parseCache{})
+	s := newSide(tr)
+	g := buildGraph(s, parseAll(s))
 	n := g.roots["o"]
 	got := map[string][]string{"children": n.children, "files": n.files, "prefixes": n.prefixes}
 	want := map[string][]string{

@@ -11,7 +11,8 @@ import (
 // matching ignore. Components are never overlays. A directory holding more
 // than one kustomization file, or a malformed glob, is an error.
 func Overlays(t *Tree, include, ignore []string) ([]string, error) {
-	g := buildGraph(t, parseCache{})
+	s := newSide(t)
+	g := buildGraph(s, parseAll(s))
 	set, err := g.overlays(include, ignore)
 	if err != nil {
 		return nil, err
@@ -26,10 +27,11 @@ func Overlays(t *Tree, include, ignore []string) ([]string, error) {
 // passed as both their old and new paths. Either tree may be nil (no
 // kustomizations on that side).
 func Affected(base, head *Tree, include, ignore []string, changed []string) ([]string, error) {
-	cache := parseCache{}
+	sides := []side{newSide(base), newSide(head)}
+	cache := parseAll(sides...)
 	out := map[string]bool{}
-	for _, t := range []*Tree{base, head} {
-		g := buildGraph(t, cache)
+	for _, s := range sides {
+		g := buildGraph(s, cache)
 		want, err := g.overlays(include, ignore)
 		if err != nil {
 			return nil, err
