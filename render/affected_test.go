@@ -1,6 +1,8 @@
 package render
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -318,4 +320,28 @@ func TestAffected_nilTrees(t *testing.T) {
 	if d := cmp.Diff([]string{"app"}, got); d != "" {
 		t.Errorf("affected overlays (-want +got):\n%s", d)
 	}
+}
+
+// TestAffected_everyFixtureFile records, for each file of the fixture,
+// the overlays a change to it alone selects (with the examples ignored),
+// so that a review of the golden file shows the whole selection at once.
+func TestAffected_everyFixtureFile(t *testing.T) {
+	files := loadFixture(t, "monorepo")
+	tr := mustTree(t, files)
+	var b strings.Builder
+	for _, p := range tr.Files() {
+		got, err := Affected(tr, tr, nil, []string{"**/examples/**"}, []string{p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s:", p)
+		if len(got) == 0 {
+			b.WriteString(" (none)")
+		}
+		for _, o := range got {
+			b.WriteString(" " + o)
+		}
+		b.WriteString("\n")
+	}
+	assertGolden(t, "testdata/golden/monorepo-affected.txt", []byte(b.String()))
 }

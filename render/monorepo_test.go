@@ -18,7 +18,7 @@ func TestGenerateMonorepo(t *testing.T) {
 			"apps/cart/overlays/dev", "apps/cart/overlays/staging",
 			"apps/search/overlays/dev", "apps/search/overlays/staging",
 		}},
-		{apps: 25, envs: 12},
+		{apps: 12, envs: 11},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%dx%d", tc.apps, tc.envs), func(t *testing.T) {
