@@ -215,7 +215,7 @@ func parseAll(sides ...side) parseCache {
 	for range workers {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
-				parsed[i], _ = parseKustomization([]byte(todo[i]))
+				parsed[i], _ = parseKustomization(trimIrrelevant([]byte(todo[i])))
 			}
 		})
 	}
