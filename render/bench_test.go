@@ -3,9 +3,12 @@ package render
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -42,9 +45,10 @@ func BenchmarkAffected(b *testing.B) {
 	})
 }
 
-// BenchmarkRender renders every overlay of the generated monorepo, one
-// after the other, through (*Tree).Render. It reports milliseconds per
-// overlay and the process's peak resident memory.
+// BenchmarkRender renders every overlay of the generated monorepo through
+// (*Tree).Render, one after the other and from GOMAXPROCS goroutines (the
+// way the bot fans out). It reports milliseconds per overlay and the
+// process's peak resident memory.
 func BenchmarkRender(b *testing.B) {
 	t := mustTree(b, GenerateMonorepo(benchApps, benchEnvs))
 	overlays, err := Overlays(t, nil, nil)
@@ -54,17 +58,44 @@ func BenchmarkRender(b *testing.B) {
 	if _, err := t.Render(context.Background(), overlays[0]); err != nil && err.Error() == "not implemented" {
 		b.Skip("Tree.Render is not implemented in this build")
 	}
-	for b.Loop() {
-		for _, o := range overlays {
-			if _, err := t.Render(context.Background(), o); err != nil {
-				b.Fatalf("rendering %s: %v", o, err)
+	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			for b.Loop() {
+				if err := renderAll(t, overlays, workers); err != nil {
+					b.Fatal(err)
+				}
 			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*len(overlays)), "ms/overlay")
+			if mib, ok := peakRSSMiB(); ok {
+				b.ReportMetric(mib, "peak-MiB")
+			}
+		})
+	}
+}
+
+// renderAll renders overlays from workers goroutines and returns the first
+// error.
+func renderAll(t *Tree, overlays []string, workers int) error {
+	var next atomic.Int64
+	errs := make(chan error, workers)
+	for range workers {
+		go func() {
+			for i := int(next.Add(1) - 1); i < len(overlays); i = int(next.Add(1) - 1) {
+				if _, err := t.Render(context.Background(), overlays[i]); err != nil {
+					errs <- fmt.Errorf("rendering %s: %w", overlays[i], err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var first error
+	for range workers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*len(overlays)), "ms/overlay")
-	if mib, ok := peakRSSMiB(); ok {
-		b.ReportMetric(mib, "peak-MiB")
-	}
+	return first
 }
 
 // peakRSSMiB reads the process's peak resident set size where the system

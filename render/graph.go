@@ -215,7 +215,7 @@ func parseAll(sides ...side) parseCache {
 	for range workers {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
-				parsed[i], _ = parseKustomization(trimIrrelevant([]byte(todo[i])))
+				parsed[i] = parseQuietly([]byte(todo[i]))
 			}
 		})
 	}
@@ -224,6 +224,19 @@ func parseAll(sides ...side) parseCache {
 		cache[c] = parsed[i]
 	}
 	return cache
+}
+
+// parseQuietly parses a kustomization for the graph, nil when it does not
+// parse. A panic in the YAML library on hostile input counts as that too:
+// it would otherwise end the process from a worker goroutine.
+func parseQuietly(b []byte) (k *kustomization) {
+	defer func() {
+		if recover() != nil {
+			k = nil
+		}
+	}()
+	k, _ = parseKustomization(trimIrrelevant(b))
+	return k
 }
 
 // side is one tree and its kustomization files.

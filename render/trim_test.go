@@ -67,3 +67,29 @@ func TestTrimIrrelevant_drops(t *testing.T) {
 		t.Errorf("trimmed = %q, want %q", got, want)
 	}
 }
+
+// FuzzTrimIrrelevant: on any input, the trimmed text either fails to
+// parse or names exactly what the whole text names.
+func FuzzTrimIrrelevant(f *testing.F) {
+	for _, s := range []string{
+		"namespace: x\nresources:\n- a.yaml\n",
+		"images:\n- name: x\n  newTag: \"1\"\npatches:\n- path: p.yaml\n  target: {kind: D}\n",
+		"namespace: \"x\nresources: [a.yaml]\"\n",
+		"configMapGenerator:\n- name: c\n  files: [k=v.txt]\n  envs: [e.env]\nlabels:\n- pairs: {a: b}\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		full, fullErr := parseKustomization(b)
+		trimmed, trimErr := parseKustomization(trimIrrelevant(b))
+		if trimErr != nil {
+			return
+		}
+		if fullErr != nil {
+			t.Fatalf("whole text does not parse (%v) but the trimmed one does", fullErr)
+		}
+		if d := cmp.Diff(describe(full), describe(trimmed)); d != "" {
+			t.Errorf("trimmed parse differs (-whole +trimmed):\n%s", d)
+		}
+	})
+}
