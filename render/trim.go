@@ -24,6 +24,8 @@ var fileKeys = map[string]bool{
 // YAML ends it, at the next key at column 0; if a lenient parser would read
 // on (a quoted scalar running into column 0), the trimmed text no longer
 // parses and the kustomization is treated as naming anything, never less.
+// A syntax error inside a dropped entry goes unnoticed here; kustomize
+// reports it when the overlay renders.
 func trimIrrelevant(b []byte) []byte {
 	out := make([]byte, 0, len(b))
 	keep, seenKey := true, false
