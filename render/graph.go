@@ -1,0 +1,398 @@
+package render
+
+import (
+	"fmt"
+	"path"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"sigs.k8s.io/yaml"
+)
+
+// kustomizationNames are the file names kustomize recognises as a
+// kustomization, in the order it looks for them.
+var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// isKustomizationName reports whether base is one of kustomizationNames.
+func isKustomizationName(base string) bool {
+	for _, n := range kustomizationNames {
+		if base == n {
+			return true
+		}
+	}
+	return false
+}
+
+// kustomization holds the fields of a kustomization file that name other
+// files. Everything else is ignored: the graph is built statically, without
+// kustomize, so that selecting overlays stays cheap.
+type kustomization struct {
+	Kind                  string            `json:"kind"`
+	Resources             []string          `json:"resources"`
+	Bases                 []string          `json:"bases"`
+	Components            []string          `json:"components"`
+	Crds                  []string          `json:"crds"`
+	Configurations        []string          `json:"configurations"`
+	OpenAPI               map[string]string `json:"openapi"`
+	Patches               []pathRef         `json:"patches"`
+	PatchesStrategicMerge []string          `json:"patchesStrategicMerge"`
+	PatchesJSON6902       []pathRef         `json:"patchesJson6902"`
+	ConfigMapGenerator    []generatorArgs   `json:"configMapGenerator"`
+	SecretGenerator       []generatorArgs   `json:"secretGenerator"`
+	Replacements          []pathRef         `json:"replacements"`
+	Generators            []string          `json:"generators"`
+	Transformers          []string          `json:"transformers"`
+	Validators            []string          `json:"validators"`
+	HelmCharts            []helmChart       `json:"helmCharts"`
+	HelmGlobals           *helmGlobals      `json:"helmGlobals"`
+}
+
+type pathRef struct {
+	Path string `json:"path"`
+}
+
+type generatorArgs struct {
+	Files []string `json:"files"`
+	Envs  []string `json:"envs"`
+	Env   string   `json:"env"`
+}
+
+type helmChart struct {
+	ValuesFile            string   `json:"valuesFile"`
+	AdditionalValuesFiles []string `json:"additionalValuesFiles"`
+}
+
+type helmGlobals struct {
+	ChartHome string `json:"chartHome"`
+}
+
+// parseKustomization decodes a kustomization file. The error is kept by the
+// caller, which then treats the kustomization as depending on everything.
+func parseKustomization(b []byte) (*kustomization, error) {
+	var k kustomization
+	if err := yaml.Unmarshal(b, &k); err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+// refs lists the entries of k that may name a file or directory, as
+// written. Entries that are inline content (patches, generator configs)
+// are left out: they live in the kustomization file itself.
+func (k *kustomization) refs() []string {
+	var out []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" && !isInline(s) {
+			out = append(out, s)
+		}
+	}
+	for _, list := range [][]string{k.Resources, k.Bases, k.Components, k.Crds, k.Configurations,
+		k.PatchesStrategicMerge, k.Generators, k.Transformers, k.Validators} {
+		for _, s := range list {
+			add(s)
+		}
+	}
+	add(k.OpenAPI["path"])
+	for _, list := range [][]pathRef{k.Patches, k.PatchesJSON6902, k.Replacements} {
+		for _, r := range list {
+			add(r.Path)
+		}
+	}
+	for _, list := range [][]generatorArgs{k.ConfigMapGenerator, k.SecretGenerator} {
+		for _, g := range list {
+			for _, f := range g.Files {
+				// "key=path" names the data key; the file is after the first "=".
+				if i := strings.Index(f, "="); i >= 0 {
+					f = f[i+1:]
+				}
+				add(f)
+			}
+			for _, e := range g.Envs {
+				add(e)
+			}
+			add(g.Env)
+		}
+	}
+	for _, h := range k.HelmCharts {
+		add(h.ValuesFile)
+		for _, v := range h.AdditionalValuesFiles {
+			add(v)
+		}
+	}
+	if len(k.HelmCharts) > 0 {
+		home := "charts"
+		if k.HelmGlobals != nil && k.HelmGlobals.ChartHome != "" {
+			home = k.HelmGlobals.ChartHome
+		}
+		add(home)
+	}
+	return out
+}
+
+// isInline reports whether a list entry is YAML or JSON content rather
+// than a path (patchesStrategicMerge, generators and transformers allow
+// both).
+func isInline(s string) bool {
+	return strings.Contains(s, "\n") || strings.HasPrefix(s, "{") || strings.Contains(s, ": ")
+}
+
+// isRemote reports whether a reference names something outside the tree
+// that kustomize would fetch (an http(s) URL or a git repository).
+func isRemote(s string) bool {
+	if strings.Contains(s, "://") || strings.HasPrefix(s, "git@") || strings.HasPrefix(s, "git::") ||
+		strings.Contains(s, "?ref=") || strings.Contains(s, "?version=") {
+		return true
+	}
+	for _, host := range []string{"github.com/", "gitlab.com/", "bitbucket.org/", "dev.azure.com/"} {
+		if strings.HasPrefix(s, host) {
+			return true
+		}
+	}
+	return false
+}
+
+// node is one kustomization root and what it names directly.
+type node struct {
+	dir       string
+	file      string   // its kustomization file
+	component bool     // kind: Component, never an overlay
+	children  []string // kustomization roots it names
+	files     []string // files it names, its own kustomization file included
+	prefixes  []string // paths it depends on wholesale: the path and everything under it ("." is everything)
+}
+
+// graph is the static input graph of one tree, indexed for the question
+// "which roots does a change to this path reach?".
+type graph struct {
+	roots    map[string]*node
+	dups     []string            // dirs holding more than one kustomization file
+	referred map[string]bool     // roots another kustomization names
+	byFile   map[string][]string // path → roots naming it
+	byPrefix map[string][]string // path prefix → roots depending on all of it
+	parents  map[string][]string // root → roots naming it
+}
+
+// parseCache maps kustomization file contents to their parse (nil when
+// unparseable). Most kustomization files are identical at base and head, so
+// one cache serves both sides.
+type parseCache map[string]*kustomization
+
+// kustomizationPaths lists the kustomization files of t, sorted.
+func kustomizationPaths(t *Tree) []string {
+	if t == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range t.Files() {
+		if isKustomizationName(path.Base(p)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseAll parses every distinct kustomization content of the given
+// sides, spread over the available CPUs: parsing dominates the cost of
+// selecting overlays in a large monorepo.
+func parseAll(sides ...side) parseCache {
+	cache := parseCache{}
+	var todo []string
+	for _, s := range sides {
+		for _, p := range s.kusts {
+			b, _ := s.tree.ReadFile(p)
+			if _, ok := cache[string(b)]; !ok {
+				cache[string(b)] = nil
+				todo = append(todo, string(b))
+			}
+		}
+	}
+	parsed := make([]*kustomization, len(todo))
+	workers := min(runtime.GOMAXPROCS(0), len(todo)/32+1)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
+				parsed[i] = parseQuietly([]byte(todo[i]))
+			}
+		})
+	}
+	wg.Wait()
+	for i, c := range todo {
+		cache[c] = parsed[i]
+	}
+	return cache
+}
+
+// parseQuietly parses a kustomization for the graph, nil when it does not
+// parse. A panic in the YAML library on hostile input counts as that too:
+// it would otherwise end the process from a worker goroutine.
+func parseQuietly(b []byte) (k *kustomization) {
+	defer func() {
+		if recover() != nil {
+			k = nil
+		}
+	}()
+	k, _ = parseKustomization(trimIrrelevant(b))
+	return k
+}
+
+// side is one tree and its kustomization files.
+type side struct {
+	tree  *Tree
+	kusts []string
+}
+
+func newSide(t *Tree) side { return side{tree: t, kusts: kustomizationPaths(t)} }
+
+// buildGraph discovers the kustomization roots of s and resolves what each
+// names, with parses from cache (which must hold every kustomization of s).
+// Unresolvable references widen the dependency rather than drop it.
+func buildGraph(s side, cache parseCache) *graph {
+	g := &graph{
+		roots:    map[string]*node{},
+		referred: map[string]bool{},
+		byFile:   map[string][]string{},
+		byPrefix: map[string][]string{},
+		parents:  map[string][]string{},
+	}
+	for _, p := range s.kusts {
+		dir := path.Dir(p)
+		if _, ok := g.roots[dir]; ok {
+			g.dups = append(g.dups, dir)
+			continue
+		}
+		g.roots[dir] = &node{dir: dir, file: p}
+	}
+	for _, n := range g.roots {
+		g.resolve(s.tree, n, cache)
+		for _, f := range n.files {
+			g.byFile[f] = append(g.byFile[f], n.dir)
+		}
+		for _, p := range n.prefixes {
+			g.byPrefix[p] = append(g.byPrefix[p], n.dir)
+		}
+		for _, c := range n.children {
+			g.parents[c] = append(g.parents[c], n.dir)
+			if c != n.dir {
+				g.referred[c] = true
+			}
+		}
+	}
+	return g
+}
+
+// resolve fills in what n names.
+func (g *graph) resolve(t *Tree, n *node, cache parseCache) {
+	n.files = append(n.files, n.file)
+	b, _ := t.ReadFile(n.file)
+	k := cache[string(b)]
+	if k == nil {
+		// Unreadable: kustomize will report it; until then it may name anything.
+		n.prefixes = append(n.prefixes, ".")
+		return
+	}
+	n.component = k.Kind == "Component"
+	for _, ref := range k.refs() {
+		g.resolveRef(t, n, ref)
+	}
+}
+
+// resolveRef records one reference of n: a kustomization root becomes an
+// edge, an existing file a file dependency, and anything else (a missing
+// path, a directory without kustomization, a glob, a remote or
+// out-of-tree reference) a dependency on a whole prefix.
+func (g *graph) resolveRef(t *Tree, n *node, ref string) {
+	if isRemote(ref) || path.IsAbs(ref) {
+		n.prefixes = append(n.prefixes, ".")
+		return
+	}
+	glob := false
+	if i := strings.IndexAny(ref, "*?["); i >= 0 {
+		// A glob: depend on its static directory part.
+		ref, glob = path.Dir(ref[:i]+"x"), true
+	}
+	p := path.Join(n.dir, ref)
+	if p == ".." || strings.HasPrefix(p, "../") {
+		n.prefixes = append(n.prefixes, ".")
+		return
+	}
+	if glob {
+		n.prefixes = append(n.prefixes, p)
+		return
+	}
+	if p == n.dir {
+		// A kustomization naming its own directory is a cycle kustomize reports.
+		n.children = append(n.children, p)
+		return
+	}
+	if _, ok := g.roots[p]; ok {
+		n.children = append(n.children, p)
+		return
+	}
+	if _, ok := t.ReadFile(p); ok {
+		n.files = append(n.files, p)
+		return
+	}
+	n.prefixes = append(n.prefixes, p)
+}
+
+// duplicateError names the first directory holding two kustomization files.
+func (g *graph) duplicateError() error {
+	if len(g.dups) == 0 {
+		return nil
+	}
+	first := g.dups[0]
+	for _, d := range g.dups[1:] {
+		if d < first {
+			first = d
+		}
+	}
+	return fmt.Errorf("finding kustomizations: %s holds more than one of %s", first, strings.Join(kustomizationNames, ", "))
+}
+
+// reach adds to out the roots in want that a change to one of the changed
+// paths reaches: the roots naming the path (or a prefix of it), and every
+// root naming those, transitively. Each root is visited once, so cycles end.
+func (g *graph) reach(changed []string, want map[string]bool, out map[string]bool) {
+	seen := map[string]bool{}
+	var queue []string
+	push := func(dirs []string) {
+		for _, d := range dirs {
+			if !seen[d] {
+				seen[d] = true
+				queue = append(queue, d)
+			}
+		}
+	}
+	for _, c := range changed {
+		p := cleanRel(c)
+		push(g.byFile[p])
+		for d := p; ; d = path.Dir(d) {
+			push(g.byPrefix[d])
+			if d == "." {
+				break
+			}
+		}
+	}
+	for len(queue) > 0 {
+		d := queue[0]
+		queue = queue[1:]
+		if want[d] {
+			out[d] = true
+		}
+		push(g.parents[d])
+	}
+}
+
+// cleanRel normalises a repository path: "/"-separated, relative, cleaned,
+// "." for the root.
+func cleanRel(p string) string {
+	p = path.Clean("/" + strings.ReplaceAll(p, "\\", "/"))
+	if p == "/" {
+		return "."
+	}
+	return p[1:]
+}
