@@ -17,13 +17,13 @@ const (
 	opAdd  editOp = '+'
 )
 
-type edit struct {
+type lineEdit struct {
 	op   editOp
 	line string
 }
 
 // lineEdits aligns a and b by longest common subsequence.
-func lineEdits(a, b []string) []edit {
+func lineEdits(a, b []string) []lineEdit {
 	pre := 0
 	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
 		pre++
@@ -32,28 +32,28 @@ func lineEdits(a, b []string) []edit {
 	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
 		suf++
 	}
-	out := make([]edit, 0, len(a)+len(b))
+	out := make([]lineEdit, 0, len(a)+len(b))
 	for _, l := range a[:pre] {
-		out = append(out, edit{opKeep, l})
+		out = append(out, lineEdit{opKeep, l})
 	}
 	am, bm := a[pre:len(a)-suf], b[pre:len(b)-suf]
 	if len(am)*len(bm) > maxLCSCells {
 		for _, l := range am {
-			out = append(out, edit{opDel, l})
+			out = append(out, lineEdit{opDel, l})
 		}
 		for _, l := range bm {
-			out = append(out, edit{opAdd, l})
+			out = append(out, lineEdit{opAdd, l})
 		}
 	} else {
 		out = append(out, lcsEdits(am, bm)...)
 	}
 	for _, l := range a[len(a)-suf:] {
-		out = append(out, edit{opKeep, l})
+		out = append(out, lineEdit{opKeep, l})
 	}
 	return out
 }
 
-func lcsEdits(a, b []string) []edit {
+func lcsEdits(a, b []string) []lineEdit {
 	n, m := len(a), len(b)
 	// lcs[i][j] is the LCS length of a[i:] and b[j:], stored row-major.
 	lcs := make([]int32, (n+1)*(m+1))
@@ -69,27 +69,27 @@ func lcsEdits(a, b []string) []edit {
 			}
 		}
 	}
-	out := make([]edit, 0, n+m)
+	out := make([]lineEdit, 0, n+m)
 	i, j := 0, 0
 	for i < n && j < m {
 		switch {
 		case a[i] == b[j]:
-			out = append(out, edit{opKeep, a[i]})
+			out = append(out, lineEdit{opKeep, a[i]})
 			i++
 			j++
 		case lcs[(i+1)*w+j] >= lcs[i*w+j+1]:
-			out = append(out, edit{opDel, a[i]})
+			out = append(out, lineEdit{opDel, a[i]})
 			i++
 		default:
-			out = append(out, edit{opAdd, b[j]})
+			out = append(out, lineEdit{opAdd, b[j]})
 			j++
 		}
 	}
 	for ; i < n; i++ {
-		out = append(out, edit{opDel, a[i]})
+		out = append(out, lineEdit{opDel, a[i]})
 	}
 	for ; j < m; j++ {
-		out = append(out, edit{opAdd, b[j]})
+		out = append(out, lineEdit{opAdd, b[j]})
 	}
 	return out
 }
@@ -152,7 +152,7 @@ func formatUnified(from, to string, a, b []string, ctx int) string {
 }
 
 // positions returns the 1-based line numbers in a and b at edit index k.
-func positions(edits []edit, k int) (int, int) {
+func positions(edits []lineEdit, k int) (int, int) {
 	a, b := 1, 1
 	for _, e := range edits[:k] {
 		if e.op != opAdd {
