@@ -55,45 +55,47 @@ type service struct {
 	Pods        []*Workload
 }
 
-// indexCache memoizes the index per Input so that ten rules over one render
-// decode it once. Keys are weak so that a finished review's objects are not
-// kept alive; an entry also remembers which Objects slice it indexed, in
-// case a caller reuses an Input for another render.
+// indexCache memoizes the index of a render so that the state rules of a
+// Run, each called with its own copy of the Input, decode it once. Runs
+// hand every rule the same Objects slice, so the key is the slice's first
+// element and length. Keys and values are weak: an index lives as long as
+// a rule uses it (and until the next collection after that), and never
+// keeps a finished review's objects alive; a cleanup drops its entry.
 var indexCache = struct {
 	sync.Mutex
-	m map[weak.Pointer[Input]]cachedIndex
-}{m: map[weak.Pointer[Input]]cachedIndex{}}
+	m map[indexKey]weak.Pointer[stateIndex]
+}{m: map[indexKey]weak.Pointer[stateIndex]{}}
 
-type cachedIndex struct {
-	first *render.Object
+type indexKey struct {
+	first weak.Pointer[render.Object]
 	n     int
-	idx   *stateIndex
 }
 
 // indexOf returns the index of in.Objects, building it on first use.
 func indexOf(in *Input) *stateIndex {
-	var first *render.Object
-	if len(in.Objects) > 0 {
-		first = &in.Objects[0]
+	if len(in.Objects) == 0 {
+		return buildIndex(nil)
 	}
-	key := weak.Make(in)
+	key := indexKey{weak.Make(&in.Objects[0]), len(in.Objects)}
 	indexCache.Lock()
-	e, ok := indexCache.m[key]
+	wp, ok := indexCache.m[key]
 	indexCache.Unlock()
-	if ok && e.first == first && e.n == len(in.Objects) {
-		return e.idx
+	if ok {
+		if idx := wp.Value(); idx != nil {
+			return idx
+		}
 	}
 	idx := buildIndex(in.Objects)
 	indexCache.Lock()
-	if _, known := indexCache.m[key]; !known {
-		runtime.AddCleanup(in, func(k weak.Pointer[Input]) {
-			indexCache.Lock()
-			delete(indexCache.m, k)
-			indexCache.Unlock()
-		}, key)
-	}
-	indexCache.m[key] = cachedIndex{first: first, n: len(in.Objects), idx: idx}
+	indexCache.m[key] = weak.Make(idx)
 	indexCache.Unlock()
+	runtime.AddCleanup(idx, func(k indexKey) {
+		indexCache.Lock()
+		if cur, ok := indexCache.m[k]; ok && cur.Value() == nil {
+			delete(indexCache.m, k)
+		}
+		indexCache.Unlock()
+	}, key)
 	return idx
 }
 
@@ -119,7 +121,7 @@ func buildIndex(objs []render.Object) *stateIndex {
 		case o.ID.Kind == "NetworkPolicy" && o.ID.Group() == "networking.k8s.io":
 			if p, ok := decodePolicy(o); ok {
 				p.Pods = x.selectPods(o.ID.Namespace, p.Spec.PodSelector.MatchLabels, func(l map[string]string) bool {
-					return selectorMatches(&p.Spec.PodSelector, l)
+					return labelSelectorMatches(&p.Spec.PodSelector, l)
 				})
 				if p.Ingress {
 					for _, w := range p.Pods {
@@ -204,9 +206,9 @@ func subset(sel, labels map[string]string) bool {
 	return true
 }
 
-// selectorMatches evaluates a label selector as the API server does; an
+// labelSelectorMatches evaluates a label selector as the API server does; an
 // empty selector matches everything, an unknown operator nothing.
-func selectorMatches(sel *metav1.LabelSelector, labels map[string]string) bool {
+func labelSelectorMatches(sel *metav1.LabelSelector, labels map[string]string) bool {
 	if !subset(sel.MatchLabels, labels) {
 		return false
 	}
@@ -214,11 +216,11 @@ func selectorMatches(sel *metav1.LabelSelector, labels map[string]string) bool {
 		v, has := labels[r.Key]
 		switch r.Operator {
 		case metav1.LabelSelectorOpIn:
-			if !has || !contains(r.Values, v) {
+			if !has || !hasString(r.Values, v) {
 				return false
 			}
 		case metav1.LabelSelectorOpNotIn:
-			if has && contains(r.Values, v) {
+			if has && hasString(r.Values, v) {
 				return false
 			}
 		case metav1.LabelSelectorOpExists:
@@ -236,7 +238,7 @@ func selectorMatches(sel *metav1.LabelSelector, labels map[string]string) bool {
 	return true
 }
 
-func contains(list []string, s string) bool {
+func hasString(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true

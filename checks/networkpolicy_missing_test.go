@@ -7,7 +7,7 @@ import (
 )
 
 // deployment is a minimal Deployment in namespace prod with pod labels.
-func deployment(name, labels string) string {
+func podsDeployment(name, labels string) string {
 	return `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ` + name + `, namespace: prod}
@@ -29,14 +29,14 @@ func TestRule_networkpolicyMissing(t *testing.T) {
 	}{
 		{
 			name:   "noPolicy",
-			stream: deployment("web", "{app: web}"),
+			stream: podsDeployment("web", "{app: web}"),
 			want: []finding{
 				{Object: "Deployment prod/web", File: "test.yaml", Line: 7, Message: "no NetworkPolicy in namespace prod selects the pods of Deployment prod/web for ingress"},
 			},
 		},
 		{
 			name: "emptyPodSelectorSelectsTheNamespace",
-			stream: deployment("web", "{app: web}") + `---
+			stream: podsDeployment("web", "{app: web}") + `---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: default-deny, namespace: prod}
@@ -46,7 +46,7 @@ spec:
 		},
 		{
 			name: "policyOfAnotherNamespace",
-			stream: deployment("web", "{app: web}") + `---
+			stream: podsDeployment("web", "{app: web}") + `---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: default-deny, namespace: staging}
@@ -59,7 +59,7 @@ spec:
 		},
 		{
 			name: "egressOnlyDoesNotCount",
-			stream: deployment("web", "{app: web}") + `---
+			stream: podsDeployment("web", "{app: web}") + `---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: egress, namespace: prod}
@@ -73,11 +73,11 @@ spec:
 		},
 		{
 			name: "matchLabelsAndExpressions",
-			stream: deployment("web", "{app: web, tier: front}") + "---\n" +
-				deployment("db", "{app: db}") + "---\n" +
-				deployment("cache", "{app: cache}") + "---\n" +
-				deployment("legacy", "{app: old, legacy: \"true\"}") + "---\n" +
-				deployment("batch", "{team: data}") + `---
+			stream: podsDeployment("web", "{app: web, tier: front}") + "---\n" +
+				podsDeployment("db", "{app: db}") + "---\n" +
+				podsDeployment("cache", "{app: cache}") + "---\n" +
+				podsDeployment("legacy", "{app: old, legacy: \"true\"}") + "---\n" +
+				podsDeployment("batch", "{team: data}") + `---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: front, namespace: prod}

@@ -40,7 +40,7 @@ func (r serviceLoadBalancer) Check(in *Input) []Finding {
 		if len(s.Spec.LoadBalancerSourceRanges) == 0 && strings.TrimSpace(s.Annotations[sourceRangesAnnotation]) == "" {
 			msg = append(msg, "no loadBalancerSourceRanges restrict it, so any address can connect")
 		}
-		if s.Spec.LoadBalancerIP != "" { //nolint:staticcheck // flagging the deprecated field is the point
+		if s.Spec.LoadBalancerIP != "" {
 			msg = append(msg, "it sets the deprecated loadBalancerIP")
 		}
 		src := s.Object.SourceOf("spec", "type")
