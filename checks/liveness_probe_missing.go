@@ -3,7 +3,8 @@ package checks
 // livenessProbeMissing flags long-running containers without a liveness
 // probe, so that a hung process is never restarted. Sidecars are judged
 // too (the kubelet restarts a sidecar whose liveness probe fails); init
-// containers that run to completion, Jobs and CronJobs are exempt.
+// containers that run to completion, Jobs, CronJobs and bare Pods that are
+// not restarted are exempt.
 type livenessProbeMissing struct{}
 
 var _ Rule = livenessProbeMissing{}

@@ -38,6 +38,36 @@ spec:
 			},
 		},
 		{
+			name: "podsThatRunToCompletion",
+			stream: `apiVersion: v1
+kind: Pod
+metadata: {name: migrate}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: migrate, image: migrate:1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: retry}
+spec:
+  restartPolicy: OnFailure
+  containers:
+  - {name: retry, image: retry:1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: serve}
+spec:
+  restartPolicy: Always
+  containers:
+  - {name: serve, image: serve:1}
+`,
+			want: []finding{
+				{Object: "Pod serve", File: "test.yaml", Line: 23, Message: `container "serve" of Pod serve has no livenessProbe`},
+			},
+		},
+		{
 			name: "sidecarWithProbe",
 			stream: `apiVersion: apps/v1
 kind: Deployment

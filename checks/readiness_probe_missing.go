@@ -1,13 +1,18 @@
 package checks
 
-import "fmt"
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+)
 
 // readinessProbeMissing flags long-running containers without a readiness
 // probe: until one passes, a Service would send traffic to a pod that cannot
 // serve it yet. Sidecars (init containers with restartPolicy: Always) are
 // judged too: the kubelet probes them and counts their readiness in the
 // pod's Ready condition. Init containers that run to completion cannot have
-// probes and are exempt, as are Jobs and CronJobs.
+// probes and are exempt, as are Jobs, CronJobs and bare Pods that are not
+// restarted (restartPolicy Never or OnFailure: they run to completion too).
 type readinessProbeMissing struct{}
 
 var _ Rule = readinessProbeMissing{}
@@ -34,7 +39,7 @@ func probeFindings(in *Input, rule, field string, has func(podContainer) bool) [
 	x := indexOf(in)
 	for i := range x.Workloads {
 		w := &x.Workloads[i]
-		if !w.LongRunning {
+		if !longRunning(w) {
 			continue
 		}
 		for _, c := range containersOf(w) {
@@ -49,4 +54,13 @@ func probeFindings(in *Input, rule, field string, has func(podContainer) bool) [
 		}
 	}
 	return out
+}
+
+// longRunning reports whether the workload's pods serve until replaced: not
+// a Job or CronJob, nor a bare Pod that is not restarted when it exits.
+func longRunning(w *Workload) bool {
+	if w.Object.ID.Kind == "Pod" && w.Spec.RestartPolicy != "" && w.Spec.RestartPolicy != corev1.RestartPolicyAlways {
+		return false
+	}
+	return w.LongRunning
 }
