@@ -97,7 +97,7 @@ func (r networkpolicyPortMismatch) policyPorts(x *stateIndex, p *netPolicy) []Fi
 			} else if !allDeclare {
 				continue
 			}
-			src := p.Object.SourceOf("spec", "ingress", "["+strconv.Itoa(i)+"]", "ports", "["+strconv.Itoa(j)+"]")
+			src := sourceAt(p.Object, []string{"spec", "ingress", "[" + strconv.Itoa(i) + "]", "ports", "[" + strconv.Itoa(j) + "]"})
 			out = append(out, Finding{
 				Rule: r.ID(), Object: p.Object.ID, File: src.File, Line: src.Line,
 				Message: fmt.Sprintf("%s allows %s, which no container or Service of the pods of %s %s", p.Object.ID, policyPortText(pp, proto), podNames(pods), verb),
@@ -128,7 +128,7 @@ func (r networkpolicyPortMismatch) servicePorts(x *stateIndex, w *Workload) []Fi
 				names = append(names, p.Object.ID.Namespace+"/"+p.Object.ID.Name)
 			}
 			sort.Strings(names)
-			src := s.Object.SourceOf("spec", "ports", itemSelector(sp.Name, i))
+			src := sourceAt(s.Object, []string{"spec", "ports", itemSelector(sp.Name, i)})
 			out = append(out, Finding{
 				Rule: r.ID(), Object: s.Object.ID, File: src.File, Line: src.Line,
 				Message: fmt.Sprintf("%s port %d reaches port %d/%s of the pods of %s, which no NetworkPolicy selecting them allows (%s)",

@@ -43,7 +43,7 @@ func (r serviceLoadBalancer) Check(in *Input) []Finding {
 		if s.Spec.LoadBalancerIP != "" {
 			msg = append(msg, "it sets the deprecated loadBalancerIP")
 		}
-		src := s.Object.SourceOf("spec", "type")
+		src := sourceAt(s.Object, []string{"spec", "type"})
 		out = append(out, Finding{Rule: r.ID(), Object: s.Object.ID, File: src.File, Line: src.Line, Message: strings.Join(msg, "; ")})
 	}
 	return out

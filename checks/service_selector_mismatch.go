@@ -45,7 +45,7 @@ func (r serviceSelectorMismatch) Check(in *Input) []Finding {
 			continue
 		}
 		if len(s.Pods) == 0 {
-			src := s.Object.SourceOf("spec", "selector")
+			src := sourceAt(s.Object, []string{"spec", "selector"})
 			out = append(out, Finding{
 				Rule: r.ID(), Object: s.Object.ID, File: src.File, Line: src.Line,
 				Message: fmt.Sprintf("%s selects no pods: no pod template in its namespace has the labels %s", s.Object.ID, formatLabels(s.Spec.Selector)),
@@ -80,7 +80,7 @@ func (r serviceSelectorMismatch) portFindings(s *service) []Finding {
 		} else {
 			continue
 		}
-		src := s.Object.SourceOf("spec", "ports", itemSelector(p.Name, i), "targetPort")
+		src := sourceAt(s.Object, []string{"spec", "ports", itemSelector(p.Name, i), "targetPort"})
 		out = append(out, Finding{Rule: r.ID(), Object: s.Object.ID, File: src.File, Line: src.Line, Message: msg})
 	}
 	return out

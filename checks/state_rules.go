@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kustoguard/kustoguard/render"
 )
 
 // stateRules is the state rules in the order INTERFACE.md lists them.
@@ -57,8 +59,19 @@ type podContainer struct {
 
 // source returns where to edit the container, or a field of it.
 func (c podContainer) source(rest ...string) (string, int) {
-	s := c.W.Object.SourceOf(append(append([]string{}, c.Path...), rest...)...)
+	s := sourceAt(c.W.Object, append(append([]string{}, c.Path...), rest...))
 	return s.File, s.Line
+}
+
+// sourceAt is SourceOf for the deepest part of path the object has: a
+// finding about a missing field points at the field that should hold it.
+func sourceAt(o *render.Object, path []string) render.Source {
+	for n := len(path); n > 0; n-- {
+		if _, ok := o.Get(path[:n]...); ok {
+			return o.SourceOf(path[:n]...)
+		}
+	}
+	return o.Source
 }
 
 // describe names the container in messages: `container "api" of Deployment prod/api`.
@@ -100,6 +113,6 @@ func containersOf(w *Workload) []podContainer {
 // podTemplateFinding is a finding on a workload located at a field of its
 // pod template.
 func podTemplateFinding(rule string, w *Workload, msg string, path ...string) Finding {
-	s := w.Object.SourceOf(path...)
+	s := sourceAt(w.Object, path)
 	return Finding{Rule: rule, Object: w.Object.ID, File: s.File, Line: s.Line, Message: msg}
 }
