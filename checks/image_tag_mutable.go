@@ -26,7 +26,7 @@ func (r imageTagMutable) Check(in *Input) []Finding {
 	var out []Finding
 	x := indexOf(in)
 	for i := range x.Workloads {
-		for _, c := range containersOf(&x.Workloads[i]) {
+		for _, c := range x.Containers[i] {
 			ref, ok := parseImage(c.C.Image)
 			if !ok || ref.Digest != "" {
 				continue

@@ -18,9 +18,13 @@ import (
 // selector joins between them. It is read-only once built.
 type stateIndex struct {
 	Workloads []Workload
-	Policies  []*netPolicy // in object order
-	Services  []*service   // in object order
-	NS        map[string]*nsIndex
+	// Containers lists the containers of each workload (aligned with
+	// Workloads), their paths built once.
+	Containers [][]podContainer
+	ports      map[*Workload]podPorts
+	Policies   []*netPolicy // in object order
+	Services   []*service   // in object order
+	NS         map[string]*nsIndex
 	// IngressPolicies lists, per workload, the policies with ingress rules
 	// that select its pods.
 	IngressPolicies map[*Workload][]*netPolicy
@@ -106,9 +110,13 @@ func buildIndex(objs []render.Object) *stateIndex {
 		NS:              map[string]*nsIndex{},
 		IngressPolicies: map[*Workload][]*netPolicy{},
 		ServicesOf:      map[*Workload][]*service{},
+		ports:           map[*Workload]podPorts{},
 	}
+	x.Containers = make([][]podContainer, len(x.Workloads))
 	for i := range x.Workloads {
 		w := &x.Workloads[i]
+		x.Containers[i] = containersOf(w)
+		x.ports[w] = servingPorts(x.Containers[i])
 		ns := x.namespace(w.Object.ID.Namespace)
 		ns.Workloads = append(ns.Workloads, w)
 		for k, v := range w.Labels {
@@ -131,14 +139,13 @@ func buildIndex(objs []render.Object) *stateIndex {
 				x.Policies = append(x.Policies, p)
 			}
 		case o.ID.Kind == "Service" && o.ID.Group() == "":
-			var s corev1.Service
-			if o.Decode(&s) != nil {
+			svc, ok := decodeService(o)
+			if !ok {
 				continue
 			}
-			svc := &service{Object: o, Spec: s.Spec, Annotations: s.Annotations}
-			if s.Spec.Type != corev1.ServiceTypeExternalName && len(s.Spec.Selector) > 0 {
-				svc.Pods = x.selectPods(o.ID.Namespace, s.Spec.Selector, func(l map[string]string) bool {
-					return subset(s.Spec.Selector, l)
+			if svc.Spec.Type != corev1.ServiceTypeExternalName && len(svc.Spec.Selector) > 0 {
+				svc.Pods = x.selectPods(o.ID.Namespace, svc.Spec.Selector, func(l map[string]string) bool {
+					return subset(svc.Spec.Selector, l)
 				})
 				for _, w := range svc.Pods {
 					x.ServicesOf[w] = append(x.ServicesOf[w], svc)
@@ -180,20 +187,6 @@ func (x *stateIndex) selectPods(ns string, required map[string]string, match fun
 		}
 	}
 	return out
-}
-
-func decodePolicy(o *render.Object) (*netPolicy, bool) {
-	var np networkingv1.NetworkPolicy
-	if o.Decode(&np) != nil {
-		return nil, false
-	}
-	p := &netPolicy{Object: o, Spec: np.Spec, Ingress: len(np.Spec.PolicyTypes) == 0}
-	for _, t := range np.Spec.PolicyTypes {
-		if t == networkingv1.PolicyTypeIngress {
-			p.Ingress = true
-		}
-	}
-	return p, true
 }
 
 // subset reports whether every label of sel is in labels.
@@ -263,23 +256,34 @@ type containerPort struct {
 	Protocol  corev1.Protocol
 }
 
-// servingPorts lists the ports declared by the containers that serve for
-// the pod's lifetime (app containers and sidecars), and whether every such
+// podPorts are the ports declared by the containers that serve for the
+// pod's lifetime (app containers and sidecars), and whether every such
 // container declares at least one port.
-func servingPorts(w *Workload) (ports []containerPort, allDeclare bool) {
-	allDeclare = true
-	for _, c := range containersOf(w) {
+type podPorts struct {
+	Ports      []containerPort
+	AllDeclare bool
+}
+
+func servingPorts(containers []podContainer) podPorts {
+	pp := podPorts{AllDeclare: true}
+	for _, c := range containers {
 		if !c.runsForPodLifetime() {
 			continue
 		}
 		if len(c.C.Ports) == 0 {
-			allDeclare = false
+			pp.AllDeclare = false
 		}
 		for _, p := range c.C.Ports {
-			ports = append(ports, containerPort{Container: c.C.Name, Name: p.Name, Number: p.ContainerPort, Protocol: protocol(p.Protocol)})
+			pp.Ports = append(pp.Ports, containerPort{Container: c.C.Name, Name: p.Name, Number: p.ContainerPort, Protocol: protocol(p.Protocol)})
 		}
 	}
-	return ports, allDeclare
+	return pp
+}
+
+// servingPorts returns the workload's serving ports (see podPorts).
+func (x *stateIndex) servingPorts(w *Workload) ([]containerPort, bool) {
+	pp := x.ports[w]
+	return pp.Ports, pp.AllDeclare
 }
 
 // targetOf is the port a Service port sends traffic to: targetPort, which

@@ -67,7 +67,7 @@ func (r networkpolicyPortMismatch) policyPorts(x *stateIndex, p *netPolicy) []Fi
 			continue
 		}
 		pods = append(pods, w)
-		ports, all := servingPorts(w)
+		ports, all := x.servingPorts(w)
 		served = append(served, ports...)
 		allDeclare = allDeclare && all
 		for _, s := range x.ServicesOf[w] {
@@ -111,7 +111,7 @@ func (r networkpolicyPortMismatch) policyPorts(x *stateIndex, p *netPolicy) []Fi
 // policy selecting w allows.
 func (r networkpolicyPortMismatch) servicePorts(x *stateIndex, w *Workload) []Finding {
 	policies := x.IngressPolicies[w]
-	ports, _ := servingPorts(w)
+	ports, _ := x.servingPorts(w)
 	var out []Finding
 	for _, s := range x.ServicesOf[w] {
 		for i, sp := range s.Spec.Ports {

@@ -42,7 +42,7 @@ func probeFindings(in *Input, rule, field string, has func(podContainer) bool) [
 		if !longRunning(w) {
 			continue
 		}
-		for _, c := range containersOf(w) {
+		for _, c := range x.Containers[i] {
 			if !c.runsForPodLifetime() || has(c) {
 				continue
 			}

@@ -33,7 +33,7 @@ func (r resourcesMissing) Check(in *Input) []Finding {
 	var out []Finding
 	x := indexOf(in)
 	for i := range x.Workloads {
-		for _, c := range containersOf(&x.Workloads[i]) {
+		for _, c := range x.Containers[i] {
 			if !c.runsForPodLifetime() {
 				continue
 			}

@@ -52,16 +52,16 @@ func (r serviceSelectorMismatch) Check(in *Input) []Finding {
 			})
 			continue
 		}
-		out = append(out, r.portFindings(s)...)
+		out = append(out, r.portFindings(x, s)...)
 	}
 	return out
 }
 
-func (r serviceSelectorMismatch) portFindings(s *service) []Finding {
+func (r serviceSelectorMismatch) portFindings(x *stateIndex, s *service) []Finding {
 	var ports []containerPort
 	allDeclare := true
 	for _, w := range s.Pods {
-		p, all := servingPorts(w)
+		p, all := x.servingPorts(w)
 		ports = append(ports, p...)
 		allDeclare = allDeclare && all
 	}

@@ -59,7 +59,15 @@ type podContainer struct {
 
 // source returns where to edit the container, or a field of it.
 func (c podContainer) source(rest ...string) (string, int) {
-	s := sourceAt(c.W.Object, append(append([]string{}, c.Path...), rest...))
+	// The container itself exists: only the field may be missing.
+	path := c.Path
+	if len(rest) > 0 {
+		full := append(append([]string{}, c.Path...), rest...)
+		if _, ok := c.W.Object.Get(full...); ok {
+			path = full
+		}
+	}
+	s := c.W.Object.SourceOf(path...)
 	return s.File, s.Line
 }
 
