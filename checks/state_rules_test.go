@@ -168,3 +168,30 @@ func BenchmarkStateRules(b *testing.B) {
 		b.ReportMetric(float64(len(objs)*b.N)/cpu, "objects/cpu-s")
 	}
 }
+
+// TestStateRulesConcurrent runs the rules over shared renders from several
+// goroutines, as the bot does for several overlays; run it with -race.
+func TestStateRulesConcurrent(t *testing.T) {
+	objs := syntheticRender(t, 100)
+	want := len(networkpolicyPortMismatch{}.Check(ruleInput(objs, nil)))
+	done := make(chan int)
+	for range 4 {
+		go func() {
+			n := 0
+			for _, r := range stateRules() {
+				in := ruleInput(objs, &Config{Registries: []string{"ghcr.io/"}})
+				if r.ID() == "networkpolicy-port-mismatch" {
+					n = len(r.Check(in))
+				} else {
+					r.Check(in)
+				}
+			}
+			done <- n
+		}()
+	}
+	for range 4 {
+		if got := <-done; got != want {
+			t.Errorf("concurrent run found %d port mismatches, want %d", got, want)
+		}
+	}
+}
