@@ -20,7 +20,7 @@ var _ Rule = (*configChangeRule)(nil)
 func newConfigChangeRule() Rule {
 	return &configChangeRule{meta{
 		id:          "config-change",
-		description: ".github/kustoguard.yml changed",
+		description: "A change to .github/kustoguard.yml, the policy that reviews the pull request.",
 		remediation: "Have an approver check that the new configuration keeps the review policy they want.",
 		severity:    Warning,
 		approval:    true,

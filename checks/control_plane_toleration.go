@@ -22,7 +22,7 @@ var _ Rule = (*controlPlaneToleration)(nil)
 func newControlPlaneToleration() Rule {
 	return &controlPlaneToleration{meta{
 		id:          "control-plane-toleration",
-		description: "a pod template tolerating node-role.kubernetes.io/control-plane or /master, or every taint",
+		description: "A pod template tolerating node-role.kubernetes.io/control-plane or /master, or every taint.",
 		remediation: "Remove the toleration, or tolerate only the specific taints of the nodes the pods must run on.",
 		severity:    Error,
 		approval:    true,

@@ -22,7 +22,7 @@ var _ Rule = (*rbacChange)(nil)
 func newRBACChange() Rule {
 	return &rbacChange{meta{
 		id:          "rbac-change",
-		description: "Role, ClusterRole, RoleBinding or ClusterRoleBinding added, removed or changed, with the effective permission delta",
+		description: "Role, ClusterRole, RoleBinding or ClusterRoleBinding added, removed or changed, with the effective permission delta.",
 		remediation: "Check that every subject needs the permissions the change grants, then have an approver approve it.",
 		severity:    Warning,
 		approval:    true,

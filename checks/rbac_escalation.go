@@ -17,7 +17,7 @@ var _ Rule = (*rbacEscalation)(nil)
 func newRBACEscalation() Rule {
 	return &rbacEscalation{meta{
 		id:          "rbac-escalation",
-		description: "a granted rule that reads secrets, creates/updates workloads or pods, uses *, escalate/bind/impersonate, pods/exec, nodes/proxy, serviceaccounts/token, or binds cluster-admin",
+		description: "A new grant that reads secrets, creates or updates workloads or pods, uses *, escalate, bind or impersonate, pods/exec, nodes/proxy or serviceaccounts/token, or binds cluster-admin.",
 		remediation: "Grant only the verbs and resources the subject needs, naming them explicitly, and have an approver approve what remains.",
 		severity:    Error,
 		approval:    true,

@@ -16,7 +16,7 @@ var _ Rule = (*renderErrorRule)(nil)
 func newRenderErrorRule() Rule {
 	return &renderErrorRule{meta{
 		id:          "render-error",
-		description: "an affected overlay that fails to render at head",
+		description: "An affected overlay that fails to render at head.",
 		remediation: "Run `kustoguard render` on the overlay and fix the kustomization it reports.",
 		severity:    Error,
 		kind:        ChangeRule,

@@ -27,8 +27,8 @@ func TestRulesWellFormed(t *testing.T) {
 			t.Errorf("rule id %q appears twice", id)
 		}
 		seen[id] = true
-		if strings.TrimSpace(r.Description()) == "" || strings.Contains(r.Description(), "\n") {
-			t.Errorf("%s: description must be one non-empty line", id)
+		if d := r.Description(); strings.TrimSpace(d) == "" || strings.Contains(d, "\n") || !strings.HasSuffix(d, ".") || strings.ToUpper(d[:1]) != d[:1] {
+			t.Errorf("%s: description %q must be one sentence, capitalized, ending in \".\"", id, d)
 		}
 		if rem := r.Remediation(); !strings.HasSuffix(rem, ".") || strings.Contains(rem, "\n") {
 			t.Errorf("%s: remediation %q must be one sentence ending in \".\"", id, rem)

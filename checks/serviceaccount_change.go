@@ -22,7 +22,7 @@ var _ Rule = (*serviceAccountChange)(nil)
 func newServiceAccountChange() Rule {
 	return &serviceAccountChange{meta{
 		id:          "serviceaccount-change",
-		description: "ServiceAccount added, removed or changed; a workload's serviceAccountName or automountServiceAccountToken changed",
+		description: "ServiceAccount added, removed or changed; a workload's serviceAccountName or automountServiceAccountToken changed.",
 		remediation: "Check what the service account is allowed to do and that the pods need its token, then have an approver approve the change.",
 		severity:    Warning,
 		approval:    true,

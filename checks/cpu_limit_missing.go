@@ -1,0 +1,44 @@
+package checks
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// cpuLimitMissing flags containers without a cpu limit, which may then use
+// every idle core of the node. It judges the containers resources-missing
+// judges: app containers and sidecars of every workload kind.
+type cpuLimitMissing struct{}
+
+var _ Rule = cpuLimitMissing{}
+
+func (cpuLimitMissing) ID() string          { return "cpu-limit-missing" }
+func (cpuLimitMissing) Description() string { return "A container or sidecar without a cpu limit." }
+func (cpuLimitMissing) Remediation() string {
+	return "Set resources.limits.cpu on the container."
+}
+func (cpuLimitMissing) Severity() Severity  { return Warning }
+func (cpuLimitMissing) NeedsApproval() bool { return false }
+func (cpuLimitMissing) Kind() Kind          { return StateRule }
+
+func (r cpuLimitMissing) Check(in *Input) []Finding {
+	var out []Finding
+	x := indexOf(in)
+	for i := range x.Workloads {
+		for _, c := range x.Containers[i] {
+			if !c.runsForPodLifetime() {
+				continue
+			}
+			if _, ok := c.C.Resources.Limits[corev1.ResourceCPU]; ok {
+				continue
+			}
+			file, line := c.source("resources")
+			out = append(out, Finding{
+				Rule: r.ID(), Object: c.W.Object.ID, File: file, Line: line,
+				Message: fmt.Sprintf("%s has no cpu limit", c.describe()),
+			})
+		}
+	}
+	return out
+}

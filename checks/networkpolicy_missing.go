@@ -1,0 +1,48 @@
+package checks
+
+import "fmt"
+
+// networkpolicyMissing flags workloads whose pods accept traffic from
+// anywhere: no NetworkPolicy of the overlay, in their namespace, selects
+// them for ingress. A policy counts when policyTypes includes Ingress (or
+// is empty, which implies Ingress); an egress-only policy leaves ingress
+// open and does not count. Pods on the host network are exempt, since
+// NetworkPolicies do not apply to them.
+type networkpolicyMissing struct{}
+
+var _ Rule = networkpolicyMissing{}
+
+func (networkpolicyMissing) ID() string { return "networkpolicy-missing" }
+func (networkpolicyMissing) Description() string {
+	return "A workload whose pods no NetworkPolicy of the overlay selects for ingress."
+}
+func (networkpolicyMissing) Remediation() string {
+	return "Add a NetworkPolicy in the workload's namespace whose podSelector matches its pod labels and allows only the ingress it needs."
+}
+func (networkpolicyMissing) Severity() Severity  { return Warning }
+func (networkpolicyMissing) NeedsApproval() bool { return false }
+func (networkpolicyMissing) Kind() Kind          { return StateRule }
+
+func (r networkpolicyMissing) Check(in *Input) []Finding {
+	var out []Finding
+	x := indexOf(in)
+	for i := range x.Workloads {
+		w := &x.Workloads[i]
+		if w.Spec.HostNetwork || len(x.IngressPolicies[w]) > 0 {
+			continue
+		}
+		ns := w.Object.ID.Namespace
+		if ns == "" {
+			ns = "(none)"
+		}
+		msg := fmt.Sprintf("no NetworkPolicy in namespace %s selects the pods of %s for ingress", ns, w.Object.ID)
+		out = append(out, podTemplateFinding(r.ID(), w, msg, podLabelsPath(w)...))
+	}
+	return out
+}
+
+// podLabelsPath is the SourceOf path of a workload's pod template labels.
+func podLabelsPath(w *Workload) []string {
+	p := append([]string{}, w.TemplatePath[:len(w.TemplatePath)-1]...)
+	return append(p, "metadata", "labels")
+}
