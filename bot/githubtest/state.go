@@ -221,3 +221,21 @@ func (s *Server) CheckRunActions(owner, name string, id int64) []*github.CheckRu
 	}
 	return nil
 }
+
+// DismissReview marks a review dismissed, as a maintainer's dismissal
+// does; ReviewEvent with action "dismissed" then describes it.
+func (s *Server) DismissReview(owner, name string, number int, reviewID int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.pull(owner, name, number)
+	if p == nil {
+		return false
+	}
+	for _, rv := range p.reviews {
+		if rv.GetID() == reviewID {
+			rv.State = github.String("DISMISSED")
+			return true
+		}
+	}
+	return false
+}

@@ -153,3 +153,27 @@ func ReadTree(dir string) (map[string][]byte, error) {
 	}
 	return files, nil
 }
+
+// CheckSuiteEvent is a check_suite event of the App's suite on headSHA
+// (action rerequested when someone presses "Re-run all checks"), listing
+// the open pull requests with that head, as GitHub does.
+func (s *Server) CheckSuiteEvent(owner, name, headSHA, action, sender string) (Event, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.repos[owner+"/"+name]
+	if rp == nil {
+		return Event{}, fmt.Errorf("repository %s/%s: %w", owner, name, fs.ErrNotExist)
+	}
+	suite := &github.CheckSuite{
+		HeadSHA: &headSHA,
+		App:     &github.App{ID: github.Int64(s.AppID), Slug: github.String(s.AppSlug)},
+	}
+	for _, p := range rp.pulls {
+		if p.HeadSHA == headSHA {
+			suite.PullRequests = append(suite.PullRequests, prJSON(rp, p))
+		}
+	}
+	r, in := s.webhookContext(rp)
+	return marshal("check_suite", &github.CheckSuiteEvent{Action: &action, CheckSuite: suite, Repo: r,
+		Installation: in, Sender: &github.User{Login: &sender}}), nil
+}
