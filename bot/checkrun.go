@@ -112,13 +112,33 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt st
 	if len(out) > 0 {
 		return out, nil
 	}
-	id, err := gh.CreateCheckRun(ctx, r, CheckRun{
-		Name: CheckName, HeadSHA: head, ExternalID: extID, Status: "in_progress", StartedAt: now,
-	})
+	create := CheckRun{Name: CheckName, HeadSHA: head, ExternalID: extID, Status: "in_progress", StartedAt: now}
+	id, err := gh.CreateCheckRun(ctx, r, create)
+	if err != nil && ctx.Err() == nil {
+		// A failed POST is not retried by the transport (GitHub may have
+		// acted on it), yet without a run the pull request gets no verdict:
+		// look for the run by its external id, and create it only when
+		// GitHub did not.
+		id, err = recreateCheckRun(ctx, gh, r, create, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("creating check run: %w", err)
 	}
 	return checkRuns{{id: id}}, nil
+}
+
+// recreateCheckRun is the second attempt at creating run after failed.
+func recreateCheckRun(ctx context.Context, gh GitHub, r Repo, run CheckRun, failed error) (int64, error) {
+	listed, err := gh.CheckRuns(ctx, r, run.HeadSHA, CheckName)
+	if err != nil {
+		return 0, failed
+	}
+	for _, l := range listed {
+		if l.ExternalID == run.ExternalID {
+			return l.ID, nil
+		}
+	}
+	return gh.CreateCheckRun(ctx, r, run)
 }
 
 // complete reports rep on every run.

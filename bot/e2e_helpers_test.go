@@ -278,6 +278,9 @@ func (e *e2e) settle(sha string) *github.CheckRun {
 			return false
 		}
 		runs := e.runs(sha)
+		if len(runs) == 0 {
+			e.t.Fatalf("the queue is idle and %s has no check run", sha[:8])
+		}
 		return len(runs) > 0 && runs[len(runs)-1].GetStatus() == "completed"
 	})
 	runs := e.runs(sha)
