@@ -31,8 +31,8 @@ func TestFaults(t *testing.T) {
 		route string
 		times int
 		fault githubtest.Fault
-		// gaveUp: the retries run out, and the run says so.
-		gaveUp bool
+		// gaveUp: the retries run out, and the run's summary says why.
+		gaveUp string
 		// noReview: the review is lost (the run is still right).
 		noReview bool
 	}{
@@ -42,7 +42,9 @@ func TestFaults(t *testing.T) {
 		{name: "downloadDropped", route: routeDownload, times: 2, fault: githubtest.DropConnection},
 		{name: "tarballRateLimited", route: routeTarball, times: 2, fault: githubtest.SecondaryRateLimit(time.Second)},
 		{name: "tarballSlow", route: routeTarball, times: 2, fault: githubtest.Slow(150 * time.Millisecond)},
-		{name: "tarballDown", route: routeTarball, times: 1000, fault: githubtest.Status(502), gaveUp: true},
+		{name: "tarballDown", route: routeTarball, times: 1000, fault: githubtest.Status(502), gaveUp: "502"},
+		{name: "tarballRateLimitedLong", route: routeTarball, times: 1000, fault: githubtest.SecondaryRateLimit(time.Second), gaveUp: "rate limited (403, Retry-After 1s)"},
+		{name: "filesDropped", route: "GET /repos/{owner}/{repo}/pulls/{number}/files", times: 1000, fault: githubtest.DropConnection, gaveUp: "pulls"},
 		{name: "createRun502", route: routeCreateRun, times: 2, fault: githubtest.Status(502)},
 		{name: "createRun500", route: routeCreateRun, times: 1, fault: githubtest.Status(500)},
 		{name: "createRunDropped", route: routeCreateRun, times: 2, fault: githubtest.DropConnection},
@@ -77,11 +79,11 @@ func TestFaults(t *testing.T) {
 
 			out := run.GetOutput()
 			switch {
-			case tc.gaveUp:
+			case tc.gaveUp != "":
 				if run.GetConclusion() != "failure" || out.GetTitle() != faultTitle {
 					t.Errorf("run %s %q, want failure %q", run.GetConclusion(), out.GetTitle(), faultTitle)
 				}
-				if !strings.Contains(out.GetSummary(), "502") {
+				if !strings.Contains(out.GetSummary(), tc.gaveUp) {
 					t.Errorf("summary does not say what went wrong:\n%s", out.GetSummary())
 				}
 			default:
@@ -95,7 +97,7 @@ func TestFaults(t *testing.T) {
 			}
 			where, _ := e.comments(n)
 			switch {
-			case tc.gaveUp, tc.noReview:
+			case tc.gaveUp != "", tc.noReview:
 				if len(e.botReviews(n)) > 1 {
 					t.Errorf("bot reviews: %d, want at most 1", len(e.botReviews(n)))
 				}
