@@ -1,10 +1,13 @@
 package render
 
 import (
-	"context"
-	"errors"
-	"io"
+	"fmt"
+	"path"
 	"sort"
+	"strings"
+	"sync"
+
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
 // Limits bound what a tree may hold. Untrusted trees over a limit are
@@ -22,33 +25,37 @@ func DefaultLimits() Limits {
 }
 
 // Tree is a repository snapshot held in memory. Paths are relative to the
-// repository root, with "/" separators. A Tree is safe for concurrent reads.
-//
-// STUB: replaced by the real loader.
+// repository root, with "/" separators. A Tree is safe for concurrent reads
+// and renders; it never changes after loading.
 type Tree struct {
 	files map[string][]byte
+	// outside records symlinks that were skipped because their target lies
+	// outside the tree (path → link target), so that a kustomization naming
+	// one gets a clear error instead of "file not found".
+	outside map[string]string
+	dirs    map[string]bool // every directory holding a file, at any depth
+
+	fsOnce sync.Once
+	fs     filesys.FileSystem
+	fsErr  error
 }
 
-// FromFiles builds a tree from file contents keyed by path.
+// FromFiles builds a tree from file contents keyed by path. Paths that are
+// absolute or climb out with ".." are refused.
 func FromFiles(files map[string][]byte, lim Limits) (*Tree, error) {
-	t := &Tree{files: map[string][]byte{}}
-	for p, b := range files {
-		t.files[p] = b
+	b := newBuilder(lim)
+	names := make([]string, 0, len(files))
+	for p := range files {
+		names = append(names, p)
 	}
-	return t, nil
+	sort.Strings(names)
+	for _, p := range names {
+		if err := b.addBytes(p, files[p]); err != nil {
+			return nil, err
+		}
+	}
+	return b.tree(), nil
 }
-
-// LoadDir reads the directory root (never following a symlink out of it).
-func LoadDir(root string, lim Limits) (*Tree, error) { return nil, errors.New("not implemented") }
-
-// LoadGitRev reads revision rev of the git repository at repoDir.
-func LoadGitRev(ctx context.Context, repoDir, rev string, lim Limits) (*Tree, error) {
-	return nil, errors.New("not implemented")
-}
-
-// LoadTarGz reads a gzip-compressed tar stream. A single top-level folder
-// wrapping everything (as GitHub tarballs have) is removed.
-func LoadTarGz(r io.Reader, lim Limits) (*Tree, error) { return nil, errors.New("not implemented") }
 
 // Files lists every file path, sorted.
 func (t *Tree) Files() []string {
@@ -75,10 +82,55 @@ func (t *Tree) Size() int64 {
 	return n
 }
 
-// Render builds the kustomization in dir as `kustomize build dir` would,
-// with plugins, functions, Helm and remote resources refused. It stops at
-// ctx's deadline (or the default per-overlay budget) with an error. The
-// objects come back in kustomize's output order.
-func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
-	return nil, errors.New("not implemented")
+// isDir reports whether some file lives below dir.
+func (t *Tree) isDir(dir string) bool {
+	if dir == "." || dir == "" {
+		return len(t.files) > 0
+	}
+	return t.dirs[dir]
+}
+
+// outsideLink returns the skipped symlink that p is, or lies below, if any.
+func (t *Tree) outsideLink(p string) (string, bool) {
+	for cur := p; cur != "." && cur != "/" && cur != ""; cur = path.Dir(cur) {
+		if _, ok := t.outside[cur]; ok {
+			return cur, true
+		}
+	}
+	return "", false
+}
+
+// fileSystem is the tree as kustomize's in-memory filesystem rooted at "/",
+// built once and only read afterwards.
+func (t *Tree) fileSystem() (filesys.FileSystem, error) {
+	t.fsOnce.Do(func() {
+		fs := filesys.MakeFsInMemory()
+		for p, b := range t.files {
+			if err := fs.WriteFile("/"+p, b); err != nil {
+				t.fsErr = fmt.Errorf("preparing %s: %w", p, err)
+				return
+			}
+		}
+		t.fs = fs
+	})
+	return t.fs, t.fsErr
+}
+
+// cleanRel normalizes a tree-relative path and refuses absolute paths and
+// paths that leave the tree.
+func cleanRel(name string) (string, error) {
+	name = strings.ReplaceAll(name, "\\", "/")
+	if strings.HasPrefix(name, "/") {
+		return "", fmt.Errorf("path %q is absolute", name)
+	}
+	for _, seg := range strings.Split(name, "/") {
+		if seg == ".." {
+			return "", fmt.Errorf("path %q leaves the tree", name)
+		}
+	}
+	c := path.Clean(name)
+	if c == "." {
+		return "", fmt.Errorf("path %q names no file", name)
+	}
+	return c, nil
 }
