@@ -28,12 +28,12 @@ type lockMode int
 
 const (
 	// lockSchema lets renders run in parallel and gives exclusive access
-	// only to those whose closure sets openapi: or crds:, which replace the
-	// global schema; it is the fastest race-free mode measured.
+	// only to those whose closure sets openapi:, which replaces the global
+	// schema; it is the fastest race-free mode measured.
 	lockSchema lockMode = iota
 	// lockGlobal serializes every render.
 	lockGlobal
-	// lockNone takes no lock; racy with openapi:/crds:, kept for measuring.
+	// lockNone takes no lock; racy with openapi:, kept for measuring.
 	lockNone
 )
 
@@ -71,6 +71,9 @@ type rendered struct {
 }
 
 func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+	}
 	dir = path.Clean(filepath.ToSlash(dir))
 	if dir == ".." || path.IsAbs(dir) || len(dir) > 2 && dir[:3] == "../" {
 		return nil, fmt.Errorf("rendering %s: directory is outside the tree", dir)
@@ -87,8 +90,6 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	if err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
-	fsys := overrideFS{FileSystem: base, path: "/" + sr.top.file, data: data}
-
 	budget := DefaultBudget
 	if d, ok := ctx.Deadline(); ok {
 		budget = time.Until(d).Round(time.Millisecond)
@@ -98,7 +99,9 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 		defer cancel()
 	}
 	// krusty cannot be interrupted: it runs on its own goroutine and is
-	// abandoned at the deadline; it finishes in the background.
+	// abandoned at the deadline; its file reads fail from then on, so it
+	// stops at the next one instead of finishing in the background.
+	fsys := overrideFS{FileSystem: base, path: "/" + sr.top.file, data: data, stop: ctx.Done()}
 	done := make(chan *rendered, 1)
 	go func() {
 		done <- t.build(fsys, dir, sr, added, wantYAML)
@@ -233,11 +236,20 @@ type overrideFS struct {
 	filesys.FileSystem
 	path string
 	data []byte
+	stop <-chan struct{}
 }
 
-var errReadOnly = errors.New("the tree is read-only")
+var (
+	errReadOnly  = errors.New("the tree is read-only")
+	errAbandoned = errors.New("render abandoned at its deadline")
+)
 
 func (o overrideFS) ReadFile(p string) ([]byte, error) {
+	select {
+	case <-o.stop:
+		return nil, errAbandoned
+	default:
+	}
 	if filepath.Clean(p) == o.path {
 		return append([]byte(nil), o.data...), nil
 	}

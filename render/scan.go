@@ -68,7 +68,10 @@ type kustomization struct {
 // closure before kustomize is allowed to see it.
 type scanResult struct {
 	top         *kustomization
-	needsSchema bool // some kustomization sets openapi: or crds:
+	// needsSchema is set when some kustomization sets openapi:, which
+	// replaces kustomize's package-global schema (crds: only feed the
+	// render's own configuration and need no exclusive access).
+	needsSchema bool
 	kusts       map[string]*kustomization
 }
 
@@ -145,7 +148,7 @@ func (s *scanner) check(dir string, k *kustomization, plugins bool) error {
 	if len(kf.HelmCharts) > 0 || len(kf.HelmChartInflationGenerator) > 0 || kf.HelmGlobals != nil {
 		return fmt.Errorf("%s: helm charts are not supported", k.file)
 	}
-	if len(kf.OpenAPI) > 0 || len(kf.Crds) > 0 {
+	if len(kf.OpenAPI) > 0 {
 		s.res.needsSchema = true
 	}
 	for _, list := range [][]string{kf.Resources, kf.Bases, kf.Components} {
