@@ -221,9 +221,12 @@ func (s *sourcer) kustPatches(k *kustomization, o *Object, declared string) []Pa
 			if target != nil && !targetMatches(target, o, declared) {
 				continue
 			}
-			if isJSONPatch(docs) {
+			switch {
+			case isJSONPatch(docs):
 				add(jsonPatch(file, docs[0], o))
-			} else {
+			case target != nil:
+				add(s.smpPatch(file, docs, o, "")) // the target chose the object
+			default:
 				add(s.smpPatch(file, docs, o, declared))
 			}
 		}
@@ -266,6 +269,8 @@ func isJSONPatch(docs []*yaml.Node) bool {
 	return d.Kind == yaml.SequenceNode
 }
 
+// smpPatch records the fields of the strategic merge patch documents that
+// address o; an empty declared name means a target selected o already.
 func (s *sourcer) smpPatch(file string, docs []*yaml.Node, o *Object, declared string) Patch {
 	p := Patch{File: file, Fields: map[string]int{}}
 	for _, d := range docs {
@@ -273,8 +278,10 @@ func (s *sourcer) smpPatch(file string, docs []*yaml.Node, o *Object, declared s
 		if m == nil || scalarAt(m, "kind") != o.ID.Kind {
 			continue
 		}
-		if name := scalarAt(m, "metadata", "name"); name != declared && name != o.ID.Name && !strings.Contains(o.ID.Name, name) {
-			continue
+		if declared != "" {
+			if name := scalarAt(m, "metadata", "name"); name != declared && name != o.ID.Name && !strings.Contains(o.ID.Name, name) {
+				continue
+			}
 		}
 		walkFields(m, nil, p.Fields, true)
 	}
@@ -368,10 +375,9 @@ func jsonPatch(file string, doc *yaml.Node, o *Object) Patch {
 		if len(segs) == 0 {
 			continue
 		}
+		// The operation sets the whole value at its path: one line answers
+		// for everything below it.
 		p.Fields[strings.Join(segs, ".")] = op.Line
-		if v := nodeAt(op, "value"); v != nil {
-			walkFields(v, segs, p.Fields, false)
-		}
 	}
 	return p
 }
