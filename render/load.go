@@ -22,11 +22,15 @@ type builder struct {
 	files   map[string][]byte
 	outside map[string]string
 	links   map[string]string // in-tree symlink → target, resolved at the end
-	total   int64
+	// oversize holds files over MaxFileSize, skipped unread so that an
+	// unrelated large file does not spoil the tree; a kustomization naming
+	// one gets an error. Their sizes still count toward MaxBytes.
+	oversize map[string]int64
+	total    int64
 }
 
 func newBuilder(lim Limits) *builder {
-	return &builder{lim: lim, files: map[string][]byte{}, outside: map[string]string{}, links: map[string]string{}}
+	return &builder{lim: lim, files: map[string][]byte{}, outside: map[string]string{}, links: map[string]string{}, oversize: map[string]int64{}}
 }
 
 func (b *builder) checkCount(name string) error {
@@ -37,13 +41,24 @@ func (b *builder) checkCount(name string) error {
 }
 
 func (b *builder) checkSize(name string, n int64) error {
-	if b.lim.MaxFileSize > 0 && n > b.lim.MaxFileSize {
-		return fmt.Errorf("reading %s: file is over the size limit of %d bytes", name, b.lim.MaxFileSize)
-	}
 	if b.lim.MaxBytes > 0 && b.total+n > b.lim.MaxBytes {
 		return fmt.Errorf("reading %s: tree is over the limit of %d bytes in total", name, b.lim.MaxBytes)
 	}
 	return nil
+}
+
+// skipOversize records a file over MaxFileSize without reading it, and
+// reports whether it did so.
+func (b *builder) skipOversize(p string, size int64) (bool, error) {
+	if b.lim.MaxFileSize <= 0 || size <= b.lim.MaxFileSize {
+		return false, nil
+	}
+	if b.lim.MaxBytes > 0 && b.total+size > b.lim.MaxBytes {
+		return false, fmt.Errorf("reading %s: tree is over the limit of %d bytes in total", p, b.lim.MaxBytes)
+	}
+	b.oversize[p] = size
+	b.total += size
+	return true, nil
 }
 
 func (b *builder) addBytes(name string, data []byte) error {
@@ -52,6 +67,9 @@ func (b *builder) addBytes(name string, data []byte) error {
 		return fmt.Errorf("reading %s: %w", name, err)
 	}
 	if err := b.checkCount(p); err != nil {
+		return err
+	}
+	if skip, err := b.skipOversize(p, int64(len(data))); skip || err != nil {
 		return err
 	}
 	if err := b.checkSize(p, int64(len(data))); err != nil {
@@ -81,9 +99,6 @@ func (b *builder) addReader(p string, r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", p, err)
-	}
-	if err := b.checkSize(p, int64(len(data))); err != nil {
-		return err
 	}
 	return b.addBytes(p, data)
 }
@@ -129,7 +144,7 @@ func (b *builder) resolveLinks() error {
 }
 
 func (b *builder) tree() *Tree {
-	t := &Tree{files: b.files, outside: b.outside, dirs: map[string]bool{}}
+	t := &Tree{files: b.files, outside: b.outside, oversize: b.oversize, lim: b.lim, dirs: map[string]bool{}}
 	for p := range b.files {
 		for d := path.Dir(p); d != "." && !t.dirs[d]; d = path.Dir(d) {
 			t.dirs[d] = true
@@ -185,7 +200,7 @@ func (b *builder) addFile(full, rel string) error {
 	if err != nil {
 		return err
 	}
-	if err := b.checkSize(rel, info.Size()); err != nil {
+	if skip, err := b.skipOversize(rel, info.Size()); skip || err != nil {
 		return err
 	}
 	f, err := os.Open(full)
@@ -303,9 +318,11 @@ func readTar(r io.Reader, lim Limits, strip bool) (*Tree, error) {
 			single = false
 		}
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA: //nolint:staticcheck // old archives still use TypeRegA
-			if err := b.checkSize(p, h.Size); err != nil {
+		case tar.TypeReg:
+			if skip, err := b.skipOversize(p, h.Size); err != nil {
 				return nil, err
+			} else if skip {
+				continue
 			}
 			if err := b.addReader(p, tr); err != nil {
 				return nil, err
@@ -331,6 +348,9 @@ func stripPrefix(b *builder, prefix string) *builder {
 	}
 	for p, target := range b.outside {
 		out.outside[strings.TrimPrefix(p, prefix)] = target
+	}
+	for p, size := range b.oversize {
+		out.oversize[strings.TrimPrefix(p, prefix)] = size
 	}
 	return out
 }

@@ -29,7 +29,6 @@ func TestFromFiles_limits(t *testing.T) {
 		lim  Limits
 		want string
 	}{
-		"fileSize": {Limits{MaxFileSize: 4}, "reading a: file is over the size limit of 4 bytes"},
 		"total":    {Limits{MaxBytes: 8}, "reading b: tree is over the limit of 8 bytes in total"},
 		"count":    {Limits{MaxFiles: 1}, "reading b: tree holds more than the limit of 1 files"},
 	}
@@ -40,6 +39,32 @@ func TestFromFiles_limits(t *testing.T) {
 				t.Errorf("got %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestFromFiles_oversize checks that a file over the size limit is left
+// out, and that a kustomization naming it gets an error naming the limit.
+func TestFromFiles_oversize(t *testing.T) {
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n"
+	tree, err := FromFiles(map[string][]byte{
+		"app/kustomization.yaml": []byte("resources: [cm.yaml]\n"),
+		"app/cm.yaml":            []byte(cm),
+		"bad/kustomization.yaml": []byte("resources: [huge.yaml]\n"),
+		"bad/huge.yaml":          []byte(cm + strings.Repeat("# padding\n", 100)),
+		"bin/tool":               make([]byte, 4096),
+	}, Limits{MaxFileSize: 512, MaxBytes: 1 << 20, MaxFiles: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tree.ReadFile("bin/tool"); ok {
+		t.Error("the tree holds a file over the size limit")
+	}
+	if _, err := tree.Render(context.Background(), "app"); err != nil {
+		t.Errorf("an unrelated large file spoils the render: %v", err)
+	}
+	_, err = tree.Render(context.Background(), "bad")
+	if want := `bad/kustomization.yaml: "huge.yaml" is over the file size limit of 512 bytes (1052 bytes)`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %q", err, want)
 	}
 }
 
@@ -251,7 +276,7 @@ func TestLoadTarGz_bomb(t *testing.T) {
 	lim.MaxFileSize = 1 << 20
 	_, err := LoadTarGz(counter, lim)
 	_ = pr.Close()
-	if err == nil || !strings.Contains(err.Error(), "repo/huge.yaml: file is over the size limit") {
+	if err == nil || !strings.Contains(err.Error(), "reading repo/huge.yaml: tree is over the limit of") {
 		t.Errorf("got %v, want the size limit error", err)
 	}
 	if counter.n > 1<<20 {

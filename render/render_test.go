@@ -92,13 +92,13 @@ func TestRender_concurrent(t *testing.T) {
 		want[d] = goldenRender(t, d)
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 4*len(dirs))
-	for g := range 4 {
+	errs := make(chan error, 2*len(dirs))
+	for g := range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range dirs {
-				d := dirs[(i+g*3)%len(dirs)]
+				d := dirs[(i+g*5)%len(dirs)]
 				got, err := tree.RenderYAML(context.Background(), d)
 				if err != nil {
 					errs <- err

@@ -67,7 +67,7 @@ type kustomization struct {
 // scanResult is what the static pre-scan learned about a kustomization
 // closure before kustomize is allowed to see it.
 type scanResult struct {
-	top         *kustomization
+	top *kustomization
 	// needsSchema is set when some kustomization sets openapi:, which
 	// replaces kustomize's package-global schema (crds: only feed the
 	// render's own configuration and need no exclusive access).
@@ -291,6 +291,9 @@ func (s *scanner) resolve(dir, from, e string) (string, error) {
 	if l, ok := s.t.outsideLink(p); ok {
 		return "", fmt.Errorf("%s: %q is a symlink that points outside the tree (%s)", from, e, l)
 	}
+	if size, ok := s.t.oversize[p]; ok {
+		return "", fmt.Errorf("%s: %q is over the file size limit of %d bytes (%d bytes)", from, e, s.t.lim.MaxFileSize, size)
+	}
 	return p, nil
 }
 
@@ -344,7 +347,7 @@ func checkPluginConfig(file string, doc *yaml.Node) error {
 	}
 	for _, a := range []string{"config.kubernetes.io/function", "config.k8s.io/function"} {
 		if _, ok := cfg.Metadata.Annotations[a]; ok {
-			return fmt.Errorf("%s: KRM function %s %q is not allowed", file, cfg.Kind, a)
+			return fmt.Errorf("%s: KRM function %s (%s) is not allowed: functions never run", file, cfg.Kind, a)
 		}
 	}
 	if cfg.APIVersion != "builtin" || !builtinKinds[cfg.Kind] {

@@ -34,6 +34,9 @@ type Tree struct {
 	// one gets a clear error instead of "file not found".
 	outside map[string]string
 	dirs    map[string]bool // every directory holding a file, at any depth
+	// oversize holds the files skipped for being over lim.MaxFileSize.
+	oversize map[string]int64
+	lim      Limits
 
 	fsOnce sync.Once
 	fs     filesys.FileSystem

@@ -1,0 +1,71 @@
+package render
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkRender renders one realistic overlay: two bases, two
+// Components, generators, strategic-merge and JSON patches, replacements.
+func BenchmarkRender(b *testing.B) {
+	tree := loadRepo(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tree.Render(ctx, "apps/api/prod"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRenderParallel compares the ways concurrent renders can share
+// kustomize's global OpenAPI state, on every kustomization of the fixture
+// repository ("mixed" includes one with openapi:, "plain" leaves it out).
+// Run TestRender_concurrent under -race with each mode to see which are
+// race-free.
+func BenchmarkRenderParallel(b *testing.B) {
+	tree := loadRepo(b)
+	all := kustomizationDirs(tree)
+	var plain []string
+	for _, d := range all {
+		if d != "apps/jobs/prod" {
+			plain = append(plain, d)
+		}
+	}
+	modes := []struct {
+		name string
+		mode lockMode
+	}{{"schemaLock", lockSchema}, {"globalLock", lockGlobal}, {"noLock", lockNone}}
+	for _, set := range []struct {
+		name string
+		dirs []string
+	}{{"plain", plain}, {"mixed", all}} {
+		for _, m := range modes {
+			b.Run(set.name+"/"+m.name, func(b *testing.B) {
+				defer func(old lockMode) { renderLockMode = old }(renderLockMode)
+				renderLockMode = m.mode
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					i := 0
+					for pb.Next() {
+						if _, err := tree.Render(context.Background(), set.dirs[i%len(set.dirs)]); err != nil {
+							b.Error(err)
+						}
+						i++
+					}
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkRender20k renders an overlay of 20,000 ConfigMaps.
+func BenchmarkRender20k(b *testing.B) {
+	tree := bigTree(b, 20_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tree.Render(context.Background(), "big"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
