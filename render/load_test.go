@@ -29,8 +29,8 @@ func TestFromFiles_limits(t *testing.T) {
 		lim  Limits
 		want string
 	}{
-		"total":    {Limits{MaxBytes: 8}, "reading b: tree is over the limit of 8 bytes in total"},
-		"count":    {Limits{MaxFiles: 1}, "reading b: tree holds more than the limit of 1 files"},
+		"total": {Limits{MaxBytes: 8}, "reading b: tree is over the limit of 8 bytes in total"},
+		"count": {Limits{MaxFiles: 1}, "reading b: tree holds more than the limit of 1 files"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
