@@ -96,18 +96,18 @@ func (t *Tree) scan(dir string) (*scanResult, error) {
 	return s.res, nil
 }
 
-func (t *Tree) findKustomization(dir string) (string, []byte, bool) {
+func (t *Tree) findKustomization(dir string) (string, bool) {
 	for _, n := range kustomizationNames {
 		p := path.Join(dir, n)
-		if b, ok := t.files[p]; ok {
-			return p, b, true
+		if _, ok := t.files[p]; ok {
+			return p, true
 		}
 	}
-	return "", nil, false
+	return "", false
 }
 
 func (s *scanner) dir(dir string, plugins bool) (*kustomization, error) {
-	file, data, ok := s.t.findKustomization(dir)
+	file, ok := s.t.findKustomization(dir)
 	if !ok {
 		if l, ok := s.t.outsideLink(dir); ok {
 			return nil, fmt.Errorf("%s: symlink points outside the tree", l)
@@ -122,16 +122,9 @@ func (s *scanner) dir(dir string, plugins bool) (*kustomization, error) {
 	if k, ok := s.res.kusts[file]; ok && s.done[file+fmt.Sprint(plugins)] {
 		return k, nil
 	}
-	docs, err := parseYAML(file, data)
+	k, err := s.t.kustomization(file)
 	if err != nil {
 		return nil, err
-	}
-	k := &kustomization{file: file}
-	if len(docs) > 0 {
-		k.doc = docs[0]
-		if err := k.doc.Decode(&k.k); err != nil {
-			return nil, fmt.Errorf("parsing %s: %w", file, err)
-		}
 	}
 	s.res.kusts[file] = k
 	s.stack = append(s.stack, file)
@@ -173,7 +166,7 @@ func (s *scanner) check(dir string, k *kustomization, plugins bool) error {
 		}
 	}
 	for _, p := range kf.PatchesStrategicMerge {
-		if strings.Contains(p, "\n") {
+		if !isRemote(p) && (strings.Contains(p, "\n") || strings.Contains(p, ": ") || strings.HasPrefix(p, "{")) {
 			if err := checkInline(k.file, p); err != nil {
 				return err
 			}
@@ -220,8 +213,8 @@ func (s *scanner) entry(dir, from, e string, plugins bool) error {
 	if err != nil {
 		return err
 	}
-	if data, ok := s.t.files[p]; ok {
-		docs, err := parseYAML(p, data)
+	if _, ok := s.t.files[p]; ok {
+		docs, err := s.t.parse(p)
 		if err != nil {
 			return err
 		}
@@ -247,12 +240,11 @@ func (s *scanner) file(dir, from, e string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	data, ok := s.t.files[p]
-	if !ok {
+	if _, ok := s.t.files[p]; !ok {
 		return "", fmt.Errorf("%s: %q not found in the tree", from, e)
 	}
 	if looksYAML(p) {
-		if _, err := parseYAML(p, data); err != nil {
+		if _, err := s.t.parse(p); err != nil {
 			return "", err
 		}
 	}

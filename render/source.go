@@ -60,8 +60,8 @@ func (s *sourcer) parsed(file string) []*yaml.Node {
 		return d
 	}
 	var docs []*yaml.Node
-	if data, ok := s.t.files[file]; ok {
-		docs, _ = parseYAML(file, data) // already checked by the pre-scan
+	if _, ok := s.t.files[file]; ok {
+		docs, _ = s.t.parse(file) // already checked by the pre-scan
 	}
 	s.docs[file] = docs
 	return docs
@@ -196,7 +196,7 @@ func (s *sourcer) kustPatches(k *kustomization, o *Object, declared string) []Pa
 	}
 	if seq := nodeAt(root, "patchesStrategicMerge"); seq != nil {
 		for _, item := range seq.Content {
-			if strings.Contains(item.Value, "\n") {
+			if _, isFile := s.t.files[path.Join(dir, item.Value)]; !isFile {
 				add(s.smpPatch(k.file, inlineDocs(k.file, item), o, declared))
 			} else {
 				f := path.Join(dir, item.Value)

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Limits bound what a tree may hold. Untrusted trees over a limit are
@@ -37,6 +38,12 @@ type Tree struct {
 	// oversize holds the files skipped for being over lim.MaxFileSize.
 	oversize map[string]int64
 	lim      Limits
+
+	// parsed caches YAML files (path → *parsedFile) and kustomizations
+	// (path → *kustomization) for the renders of this tree; both are
+	// read-only once stored.
+	parsed sync.Map
+	kusts  sync.Map
 
 	fsOnce sync.Once
 	fs     filesys.FileSystem
@@ -136,4 +143,41 @@ func cleanRel(name string) (string, error) {
 		return "", fmt.Errorf("path %q names no file", name)
 	}
 	return c, nil
+}
+
+type parsedFile struct {
+	docs []*yaml.Node
+	err  error
+}
+
+// parse returns the documents of the YAML file at p, parsed once per tree
+// and checked for alias bombs; the nodes must not be modified.
+func (t *Tree) parse(p string) ([]*yaml.Node, error) {
+	if v, ok := t.parsed.Load(p); ok {
+		pf := v.(*parsedFile)
+		return pf.docs, pf.err
+	}
+	docs, err := parseYAML(p, t.files[p])
+	t.parsed.Store(p, &parsedFile{docs: docs, err: err})
+	return docs, err
+}
+
+// kustomization returns the parsed kustomization file at p.
+func (t *Tree) kustomization(p string) (*kustomization, error) {
+	if v, ok := t.kusts.Load(p); ok {
+		return v.(*kustomization), nil
+	}
+	docs, err := t.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	k := &kustomization{file: p}
+	if len(docs) > 0 {
+		k.doc = docs[0]
+		if err := k.doc.Decode(&k.k); err != nil {
+			return nil, fmt.Errorf("parsing %s: %w", p, err)
+		}
+	}
+	t.kusts.Store(p, k)
+	return k, nil
 }
