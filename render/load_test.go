@@ -144,6 +144,11 @@ func TestLoadGitRev_symlinks(t *testing.T) {
 	if _, err := LoadGitRev(context.Background(), root, "no-such-rev", DefaultLimits()); err == nil {
 		t.Error("loaded a missing revision")
 	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := LoadGitRev(cancelled, root, "HEAD", DefaultLimits()); err == nil {
+		t.Error("loaded with a cancelled context")
+	}
 	lim := DefaultLimits()
 	lim.MaxFiles = 2
 	if _, err := LoadGitRev(context.Background(), root, "HEAD", lim); err == nil || !strings.Contains(err.Error(), "more than the limit of 2 files") {
