@@ -126,7 +126,7 @@ func (t *Tree) build(fsys filesys.FileSystem, dir string, sr *scanResult, added 
 			r = &rendered{err: fmt.Errorf("kustomize panicked: %v", p)}
 		}
 	}()
-	m, err := runKrusty(fsys, "/"+dir, sr.needsSchema)
+	m, err := runKrusty(fsys, path.Join("/", dir), sr.needsSchema)
 	if err != nil {
 		return &rendered{err: err}
 	}
