@@ -40,6 +40,8 @@ const (
 var (
 	renderLockMode = lockSchema
 	schemaMu       sync.RWMutex
+	// alwaysTrackOrigins skips the static attribution pass (for tests).
+	alwaysTrackOrigins = false
 )
 
 // Render builds the kustomization in dir as `kustomize build dir` would,
@@ -101,36 +103,56 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	// krusty cannot be interrupted: it runs on its own goroutine and is
 	// abandoned at the deadline; its file reads fail from then on, so it
 	// stops at the next one instead of finishing in the background.
-	fsys := overrideFS{FileSystem: base, path: "/" + sr.top.file, data: data, stop: ctx.Done()}
+	plain := overrideFS{FileSystem: base, stop: ctx.Done()}
+	tracking := overrideFS{FileSystem: base, path: "/" + sr.top.file, data: data, stop: ctx.Done()}
 	done := make(chan *rendered, 1)
 	go func() {
-		done <- t.build(fsys, dir, sr, added, wantYAML)
+		done <- t.build(plain, tracking, dir, sr, added, wantYAML)
 	}()
+	var r *rendered
 	select {
-	case r := <-done:
-		if r.err != nil {
-			return nil, fmt.Errorf("rendering %s: %w", dir, r.err)
-		}
-		return r, nil
+	case r = <-done:
 	case <-ctx.Done():
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	}
+	// A render cut short by the deadline fails on its next file read; the
+	// deadline is the reason to report, not that read.
+	if err := ctx.Err(); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
 			return nil, fmt.Errorf("rendering %s: exceeded time budget %s", dir, budget)
 		}
-		return nil, fmt.Errorf("rendering %s: %w", dir, ctx.Err())
+		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
+	if r.err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", dir, r.err)
+	}
+	return r, nil
 }
 
-func (t *Tree) build(fsys filesys.FileSystem, dir string, sr *scanResult, added []string, wantYAML bool) (r *rendered) {
+// build renders twice at most. The first pass is plain krusty, whose output
+// is `kustomize build`'s by construction, with sources found statically
+// from the kustomization closure; origin tracking makes kustomize about
+// three times as costly, so only when some object cannot be attributed
+// with certainty does a second pass ask kustomize for its origin records.
+func (t *Tree) build(plain, tracking filesys.FileSystem, dir string, sr *scanResult, added []string, wantYAML bool) (r *rendered) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = &rendered{err: fmt.Errorf("kustomize panicked: %v", p)}
 		}
 	}()
-	m, err := runKrusty(fsys, path.Join("/", dir), sr.needsSchema)
+	src := newSourcer(t, dir, sr)
+	if !alwaysTrackOrigins {
+		m, err := runKrusty(plain, path.Join("/", dir), sr.needsSchema)
+		if err != nil {
+			return &rendered{err: err}
+		}
+		if objs, ok := src.staticObjects(m); ok {
+			return finish(m, objs, wantYAML)
+		}
+	}
+	m, err := runKrusty(tracking, path.Join("/", dir), sr.needsSchema)
 	if err != nil {
 		return &rendered{err: err}
 	}
-	src := newSourcer(t, dir, sr)
 	objs := make([]Object, 0, m.Size())
 	for _, res := range m.Resources() {
 		o, err := src.object(res, added)
@@ -139,8 +161,13 @@ func (t *Tree) build(fsys filesys.FileSystem, dir string, sr *scanResult, added 
 		}
 		objs = append(objs, o)
 	}
+	return finish(m, objs, wantYAML)
+}
+
+func finish(m resmap.ResMap, objs []Object, wantYAML bool) *rendered {
 	out := &rendered{objects: objs}
 	if wantYAML {
+		var err error
 		if out.yaml, err = m.AsYaml(); err != nil {
 			return &rendered{err: err}
 		}
@@ -250,7 +277,7 @@ func (o overrideFS) ReadFile(p string) ([]byte, error) {
 		return nil, errAbandoned
 	default:
 	}
-	if filepath.Clean(p) == o.path {
+	if o.path != "" && filepath.Clean(p) == o.path {
 		return append([]byte(nil), o.data...), nil
 	}
 	return o.FileSystem.ReadFile(p)

@@ -23,6 +23,8 @@ const maxExpandedNodes = 100_000
 // enable capabilities the renderer refuses.
 type kustFile struct {
 	Kind                        string                  `yaml:"kind"`
+	NamePrefix                  string                  `yaml:"namePrefix"`
+	NameSuffix                  string                  `yaml:"nameSuffix"`
 	Resources                   []string                `yaml:"resources"`
 	Bases                       []string                `yaml:"bases"`
 	Components                  []string                `yaml:"components"`

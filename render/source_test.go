@@ -3,9 +3,23 @@ package render
 import (
 	"context"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
+// TestRender_sourceLines checks the lines found statically and the ones
+// found through kustomize's origin tracking (the fallback) agree.
 func TestRender_sourceLines(t *testing.T) {
+	for _, tracked := range []bool{false, true} {
+		t.Run(map[bool]string{false: "static", true: "tracked"}[tracked], func(t *testing.T) {
+			defer func(old bool) { alwaysTrackOrigins = old }(alwaysTrackOrigins)
+			alwaysTrackOrigins = tracked
+			testSourceLines(t)
+		})
+	}
+}
+
+func testSourceLines(t *testing.T) {
 	tree := loadRepo(t)
 	container := func(name string, rest ...string) []string {
 		return append([]string{"spec", "template", "spec", "containers", "[name=" + name + "]"}, rest...)
@@ -51,5 +65,62 @@ func TestRender_sourceLines(t *testing.T) {
 			}
 			t.Fatalf("no %s %s in the render of %s", tt.kind, tt.object, tt.dir)
 		})
+	}
+}
+
+// TestRender_staticMatchesTracked compares, for every object of every
+// fixture kustomization, the sources found statically with those found
+// through kustomize's origin tracking.
+func TestRender_staticMatchesTracked(t *testing.T) {
+	tree := loadRepo(t)
+	defer func(old bool) { alwaysTrackOrigins = old }(alwaysTrackOrigins)
+	for _, dir := range kustomizationDirs(tree) {
+		alwaysTrackOrigins = false
+		static, err := tree.Render(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alwaysTrackOrigins = true
+		tracked, err := tree.Render(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range static {
+			s, k := static[i], tracked[i]
+			if diff := cmp.Diff(k, s); diff != "" {
+				t.Errorf("%s %s: static attribution differs from tracked (-tracked +static):\n%s", dir, s.ID, diff)
+			}
+		}
+	}
+}
+
+// TestRender_ambiguousFallsBack renders two bases that declare the same
+// ConfigMap name in different namespaces: the name alone cannot tell them
+// apart, so the origin-tracking pass must.
+func TestRender_ambiguousFallsBack(t *testing.T) {
+	cm := func(ns string) []byte {
+		return []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: " + ns + "\n")
+	}
+	tree, err := FromFiles(map[string][]byte{
+		"app/kustomization.yaml": []byte("resources: [../a, ../b]\n"),
+		"a/kustomization.yaml":   []byte("resources: [cm.yaml]\n"),
+		"a/cm.yaml":              cm("team-a"),
+		"b/kustomization.yaml":   []byte("resources: [cm.yaml]\n"),
+		"b/cm.yaml":              append([]byte("# team b\n"), cm("team-b")...),
+	}, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := tree.Render(context.Background(), "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Source{}
+	for _, o := range objs {
+		got[o.ID.Namespace] = o.Source
+	}
+	want := map[string]Source{"team-a": {"a/cm.yaml", 1}, "team-b": {"b/cm.yaml", 2}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sources (-want +got):\n%s", diff)
 	}
 }
