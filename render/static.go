@@ -19,8 +19,9 @@ type candidate struct {
 	levels []*kustomization
 }
 
-// staticIndex lists every declaration the kustomization closure holds by
-// walking it from the top, as kustomize accumulates it.
+// staticIndex lists every declaration the kustomization closure holds,
+// keyed by kind and final name, by walking it from the top as kustomize
+// accumulates it.
 func (s *sourcer) staticIndex() map[string][]candidate {
 	idx := map[string][]candidate{}
 	var walk func(k *kustomization, prefix, suffix string, outer []*kustomization, depth int)
@@ -47,7 +48,8 @@ func (s *sourcer) staticIndex() map[string][]candidate {
 						continue
 					}
 					kind, name := scalarAt(m, "kind"), scalarAt(m, "metadata", "name")
-					idx[kind] = append(idx[kind], candidate{kind: kind, name: prefix + name + suffix, declared: name,
+					key := kind + "/" + prefix + name + suffix
+					idx[key] = append(idx[key], candidate{kind: kind, name: prefix + name + suffix, declared: name,
 						src: Source{File: p, Line: m.Line}, levels: levels})
 				}
 			}
@@ -63,7 +65,8 @@ func (s *sourcer) staticIndex() map[string][]candidate {
 				if scalarAt(item, "behavior") == "merge" || scalarAt(item, "behavior") == "replace" {
 					continue // changes a generator declared further in
 				}
-				idx[kind] = append(idx[kind], candidate{kind: kind, name: prefix + name + suffix, declared: name,
+				key := kind + "/" + prefix + name + suffix
+				idx[key] = append(idx[key], candidate{kind: kind, name: prefix + name + suffix, declared: name,
 					src: Source{File: k.file, Line: item.Line}, generated: true, levels: levels})
 			}
 		}
@@ -104,7 +107,7 @@ func (s *sourcer) staticObjects(m resmap.ResMap) ([]Object, bool) {
 			ID:     ObjectID{APIVersion: res.GetApiVersion(), Kind: res.GetKind(), Namespace: res.GetNamespace(), Name: res.GetName()},
 			Fields: fields,
 		}
-		c, ok := matchCandidate(idx[o.ID.Kind], o.ID.Name)
+		c, ok := matchCandidate(idx, o.ID.Kind, o.ID.Name)
 		if !ok {
 			return nil, false
 		}
@@ -123,11 +126,13 @@ func (s *sourcer) staticObjects(m resmap.ResMap) ([]Object, bool) {
 
 // matchCandidate finds the one declaration whose final name is name
 // (generated names may carry kustomize's 10-character hash suffix).
-func matchCandidate(cands []candidate, name string) (candidate, bool) {
-	var found []candidate
-	for _, c := range cands {
-		if c.name == name || c.generated && len(name) == len(c.name)+11 && name[:len(c.name)+1] == c.name+"-" {
-			found = append(found, c)
+func matchCandidate(idx map[string][]candidate, kind, name string) (candidate, bool) {
+	found := append([]candidate(nil), idx[kind+"/"+name]...)
+	if n := len(name) - 11; n > 0 && name[n] == '-' {
+		for _, c := range idx[kind+"/"+name[:n]] {
+			if c.generated {
+				found = append(found, c)
+			}
 		}
 	}
 	if len(found) == 0 {
