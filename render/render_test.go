@@ -151,7 +151,9 @@ func bigTree(tb testing.TB, n int) *Tree {
 	files["big/kustomization.yaml"] = []byte(k.String())
 	files["small/kustomization.yaml"] = []byte("resources:\n- cm.yaml\n")
 	files["small/cm.yaml"] = []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: small\n")
-	tree, err := FromFiles(files, DefaultLimits())
+	lim := DefaultLimits()
+	lim.MaxObjects = 0
+	tree, err := FromFiles(files, lim)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -173,6 +175,21 @@ func TestRender_budget(t *testing.T) {
 	small, err := tree.Render(context.Background(), "small")
 	if err != nil || len(small) != 1 {
 		t.Errorf("rendering after a budget stop: %d objects, %v", len(small), err)
+	}
+}
+
+func TestRender_objectLimit(t *testing.T) {
+	files := map[string][]byte{}
+	for name, b := range bigTree(t, 20_000).files {
+		files[name] = b
+	}
+	tree, err := FromFiles(files, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tree.Render(context.Background(), "big")
+	if want := "big/kustomization.yaml: the kustomization and its bases declare 20000 objects, over the limit of 5000"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %q", err, want)
 	}
 }
 

@@ -75,6 +75,7 @@ type scanResult struct {
 	// render's own configuration and need no exclusive access).
 	needsSchema bool
 	kusts       map[string]*kustomization
+	objects     int // documents declared by resource files in the closure
 }
 
 type scanner struct {
@@ -95,6 +96,9 @@ func (t *Tree) scan(dir string) (*scanResult, error) {
 		return nil, err
 	}
 	s.res.top = k
+	if max := t.lim.MaxObjects; max > 0 && s.res.objects > max {
+		return nil, fmt.Errorf("%s: the kustomization and its bases declare %d objects, over the limit of %d", k.file, s.res.objects, max)
+	}
 	return s.res, nil
 }
 
@@ -220,6 +224,7 @@ func (s *scanner) entry(dir, from, e string, plugins bool) error {
 		if err != nil {
 			return err
 		}
+		s.res.objects += len(docs)
 		if plugins {
 			for _, d := range docs {
 				if err := checkPluginConfig(p, d); err != nil {

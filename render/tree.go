@@ -17,12 +17,16 @@ type Limits struct {
 	MaxBytes    int64 // all files together
 	MaxFiles    int
 	MaxFileSize int64 // one file
+	// MaxObjects bounds the documents one kustomization closure may
+	// declare; kustomize's cost grows faster than linearly with them, so
+	// the renderer refuses bigger overlays before running it (0: no limit).
+	MaxObjects int
 }
 
 // DefaultLimits are generous for real GitOps repositories and small enough
 // that several trees fit in one pod at once.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 256 << 20, MaxFiles: 50_000, MaxFileSize: 8 << 20}
+	return Limits{MaxBytes: 256 << 20, MaxFiles: 50_000, MaxFileSize: 8 << 20, MaxObjects: 5_000}
 }
 
 // Tree is a repository snapshot held in memory. Paths are relative to the
