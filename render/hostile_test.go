@@ -165,3 +165,35 @@ func TestRender_refusesBadDirs(t *testing.T) {
 		}
 	}
 }
+
+// TestRender_pluginDirectories checks that configurations reached through
+// a generators:/transformers: directory get the same scrutiny as files.
+func TestRender_pluginDirectories(t *testing.T) {
+	fn := "apiVersion: acme.dev/v1\nkind: Stamp\nmetadata:\n  name: s\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ./fn.sh\n"
+	tree, err := FromFiles(map[string][]byte{
+		"app/kustomization.yaml":     []byte("resources: [cm.yaml]\ntransformers: [../fns]\n"),
+		"app/cm.yaml":                []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"),
+		"fns/kustomization.yaml":     []byte("resources: [prefix.yaml, stamp.yaml]\n"),
+		"fns/prefix.yaml":            []byte("apiVersion: builtin\nkind: PrefixSuffixTransformer\nmetadata:\n  name: p\nprefix: x-\nfieldSpecs:\n- path: metadata/name\n"),
+		"fns/stamp.yaml":             []byte(fn),
+		"inline/kustomization.yaml":  []byte("resources: [../app/cm.yaml]\n"),
+		"allowed/kustomization.yaml": []byte("resources: [cm.yaml]\ntransformers: [prefix.yaml]\n"),
+		"allowed/prefix.yaml":        []byte("apiVersion: builtin\nkind: PrefixSuffixTransformer\nmetadata:\n  name: p\nprefix: x-\nfieldSpecs:\n- path: metadata/name\n"),
+		"allowed/cm.yaml":            []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"),
+		"helmgen/kustomization.yaml": []byte("generators: [helm.yaml]\n"),
+		"helmgen/helm.yaml":          []byte("apiVersion: builtin\nkind: HelmChartInflationGenerator\nmetadata:\n  name: h\nchartName: x\n"),
+	}, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tree.Render(context.Background(), "app"); err == nil || !strings.Contains(err.Error(), "fns/stamp.yaml: KRM function Stamp") {
+		t.Errorf("function in a transformers directory: got %v", err)
+	}
+	if _, err := tree.Render(context.Background(), "helmgen"); err == nil || !strings.Contains(err.Error(), "helmgen/helm.yaml: helm charts are not supported") {
+		t.Errorf("helm generator config: got %v", err)
+	}
+	objs, err := tree.Render(context.Background(), "allowed")
+	if err != nil || len(objs) != 1 || objs[0].ID.Name != "x-cm" {
+		t.Errorf("built-in transformer config: got %v, %v", objs, err)
+	}
+}
