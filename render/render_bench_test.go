@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// BenchmarkRender renders one realistic overlay: two bases, two
+// BenchmarkRenderOverlay renders one realistic overlay: two bases, two
 // Components, generators, strategic-merge and JSON patches, replacements.
-func BenchmarkRender(b *testing.B) {
+func BenchmarkRenderOverlay(b *testing.B) {
 	tree := loadRepo(b)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -19,12 +19,12 @@ func BenchmarkRender(b *testing.B) {
 	}
 }
 
-// BenchmarkRenderParallel compares the ways concurrent renders can share
+// BenchmarkRenderLocking compares the ways concurrent renders can share
 // kustomize's global OpenAPI state, on every kustomization of the fixture
 // repository ("mixed" includes one with openapi:, "plain" leaves it out).
 // Run TestRender_concurrent under -race with each mode to see which are
 // race-free.
-func BenchmarkRenderParallel(b *testing.B) {
+func BenchmarkRenderLocking(b *testing.B) {
 	tree := loadRepo(b)
 	all := kustomizationDirs(tree)
 	var plain []string
