@@ -62,7 +62,7 @@ func (b *builder) skipOversize(p string, size int64) (bool, error) {
 }
 
 func (b *builder) addBytes(name string, data []byte) error {
-	p, err := cleanRel(name)
+	p, err := cleanTreePath(name)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", name, err)
 	}
@@ -304,7 +304,7 @@ func readTar(r io.Reader, lim Limits, strip bool) (*Tree, error) {
 		if name == "" || name == "." {
 			continue
 		}
-		p, err := cleanRel(name)
+		p, err := cleanTreePath(name)
 		if err != nil {
 			return nil, fmt.Errorf("reading entry %q: %w", h.Name, err)
 		}

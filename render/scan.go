@@ -9,8 +9,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// kustomizationNames are the file names kustomize accepts, in its order.
-var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+// kustFileNames are the file names kustomize accepts, in its order.
+var kustFileNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 
 // kustFile holds the fields of a kustomization that name other inputs or
 // enable capabilities the renderer refuses.
@@ -52,8 +52,8 @@ type generatorEntry struct {
 	Env   string   `yaml:"env"`
 }
 
-// kustomization is one parsed kustomization file.
-type kustomization struct {
+// kustDoc is one parsed kustomization file.
+type kustDoc struct {
 	file string // tree path of the kustomization file
 	k    kustFile
 	doc  *yaml.Node
@@ -62,12 +62,12 @@ type kustomization struct {
 // scanResult is what the static pre-scan learned about a kustomization
 // closure before kustomize is allowed to see it.
 type scanResult struct {
-	top *kustomization
+	top *kustDoc
 	// needsSchema is set when some kustomization sets openapi:, which
 	// replaces kustomize's package-global schema (crds: only feed the
 	// render's own configuration and need no exclusive access).
 	needsSchema bool
-	kusts       map[string]*kustomization
+	kusts       map[string]*kustDoc
 	objects     int // documents declared by resource files in the closure
 }
 
@@ -83,7 +83,7 @@ type scanner struct {
 // loop: remote references, Helm, plugins and KRM functions, paths leaving
 // the tree, symlinks pointing out of it, cycles and alias bombs.
 func (t *Tree) scan(dir string) (*scanResult, error) {
-	s := &scanner{t: t, res: &scanResult{kusts: map[string]*kustomization{}}, done: map[string]bool{}}
+	s := &scanner{t: t, res: &scanResult{kusts: map[string]*kustDoc{}}, done: map[string]bool{}}
 	k, err := s.dir(dir, false)
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func (t *Tree) scan(dir string) (*scanResult, error) {
 }
 
 func (t *Tree) findKustomization(dir string) (string, bool) {
-	for _, n := range kustomizationNames {
+	for _, n := range kustFileNames {
 		p := path.Join(dir, n)
 		if _, ok := t.files[p]; ok {
 			return p, true
@@ -105,7 +105,7 @@ func (t *Tree) findKustomization(dir string) (string, bool) {
 	return "", false
 }
 
-func (s *scanner) dir(dir string, plugins bool) (*kustomization, error) {
+func (s *scanner) dir(dir string, plugins bool) (*kustDoc, error) {
 	file, ok := s.t.findKustomization(dir)
 	if !ok {
 		if l, ok := s.t.outsideLink(dir); ok {
@@ -121,7 +121,7 @@ func (s *scanner) dir(dir string, plugins bool) (*kustomization, error) {
 	if k, ok := s.res.kusts[file]; ok && s.done[file+fmt.Sprint(plugins)] {
 		return k, nil
 	}
-	k, err := s.t.kustomization(file)
+	k, err := s.t.parsedKust(file)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (s *scanner) dir(dir string, plugins bool) (*kustomization, error) {
 	return k, nil
 }
 
-func (s *scanner) check(dir string, k *kustomization, plugins bool) error {
+func (s *scanner) check(dir string, k *kustDoc, plugins bool) error {
 	kf := k.k
 	if len(kf.HelmCharts) > 0 || len(kf.HelmChartInflationGenerator) > 0 || kf.HelmGlobals != nil {
 		return fmt.Errorf("%s: helm charts are not supported", k.file)
@@ -165,7 +165,7 @@ func (s *scanner) check(dir string, k *kustomization, plugins bool) error {
 		}
 	}
 	for _, p := range kf.PatchesStrategicMerge {
-		if !isRemote(p) && (strings.Contains(p, "\n") || strings.Contains(p, ": ") || strings.HasPrefix(p, "{")) {
+		if !isRemoteRef(p) && (strings.Contains(p, "\n") || strings.Contains(p, ": ") || strings.HasPrefix(p, "{")) {
 			if err := checkInline(k.file, p); err != nil {
 				return err
 			}
@@ -270,7 +270,7 @@ func (s *scanner) pluginEntry(dir, from, e string) error {
 // resolve turns an entry into a tree path, refusing remote references,
 // paths leaving the tree and symlinks out of it.
 func (s *scanner) resolve(dir, from, e string) (string, error) {
-	if isRemote(e) {
+	if isRemoteRef(e) {
 		return "", fmt.Errorf("%s: remote reference %q is not allowed", from, e)
 	}
 	if path.IsAbs(e) {
@@ -292,7 +292,7 @@ func (s *scanner) resolve(dir, from, e string) (string, error) {
 // isRemote reports references kustomize would fetch over the network or
 // with git: URLs, scp-like git addresses, go-getter and "//" subdir forms,
 // and query strings such as ?ref=.
-func isRemote(e string) bool {
+func isRemoteRef(e string) bool {
 	e = strings.TrimSpace(e)
 	switch {
 	case strings.Contains(e, "://"), strings.Contains(e, "//"), strings.Contains(e, "?"),

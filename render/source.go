@@ -184,7 +184,7 @@ func (s *sourcer) patches(trans resource.Transformations, o *Object, declared st
 
 // kustPatches lists the patches of one kustomization that apply to o, in
 // the order kustomize applies them.
-func (s *sourcer) kustPatches(k *kustomization, o *Object, declared string) []Patch {
+func (s *sourcer) kustPatches(k *kustDoc, o *Object, declared string) []Patch {
 	dir := path.Dir(k.file)
 	root := docMapping(k.doc)
 	var out []Patch

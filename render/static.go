@@ -16,7 +16,7 @@ type candidate struct {
 	generated            bool
 	// levels are the kustomizations whose patches can reach the object,
 	// innermost first, each preceded by the Components it includes.
-	levels []*kustomization
+	levels []*kustDoc
 }
 
 // staticIndex lists every declaration the kustomization closure holds,
@@ -24,8 +24,8 @@ type candidate struct {
 // accumulates it.
 func (s *sourcer) staticIndex() map[string][]candidate {
 	idx := map[string][]candidate{}
-	var walk func(k *kustomization, prefix, suffix string, outer []*kustomization, depth int)
-	walk = func(k *kustomization, prefix, suffix string, outer []*kustomization, depth int) {
+	var walk func(k *kustDoc, prefix, suffix string, outer []*kustDoc, depth int)
+	walk = func(k *kustDoc, prefix, suffix string, outer []*kustDoc, depth int) {
 		if depth > 64 {
 			return // cycles were refused by the pre-scan; this is a guard
 		}
@@ -82,8 +82,8 @@ func kustFileIn(t *Tree, dir string) string {
 
 // componentsOf lists the Components k includes, whose patches apply to
 // everything k accumulates before its own.
-func (s *sourcer) componentsOf(k *kustomization) []*kustomization {
-	var out []*kustomization
+func (s *sourcer) componentsOf(k *kustDoc) []*kustDoc {
+	var out []*kustDoc
 	for _, e := range k.k.Components {
 		if c := s.sr.kusts[kustFileIn(s.t, path.Join(path.Dir(k.file), e))]; c != nil {
 			out = append(out, c)

@@ -44,7 +44,7 @@ type Tree struct {
 	lim      Limits
 
 	// parsed caches YAML files (path → *parsedFile) and kustomizations
-	// (path → *kustomization) for the renders of this tree; both are
+	// (path → *kustDoc) for the renders of this tree; both are
 	// read-only once stored.
 	parsed sync.Map
 	kusts  sync.Map
@@ -132,7 +132,7 @@ func (t *Tree) fileSystem() (filesys.FileSystem, error) {
 
 // cleanRel normalizes a tree-relative path and refuses absolute paths and
 // paths that leave the tree.
-func cleanRel(name string) (string, error) {
+func cleanTreePath(name string) (string, error) {
 	name = strings.ReplaceAll(name, "\\", "/")
 	if strings.HasPrefix(name, "/") {
 		return "", fmt.Errorf("path %q is absolute", name)
@@ -166,16 +166,16 @@ func (t *Tree) parse(p string) ([]*yaml.Node, error) {
 	return docs, err
 }
 
-// kustomization returns the parsed kustomization file at p.
-func (t *Tree) kustomization(p string) (*kustomization, error) {
+// parsedKust returns the parsed kustomization file at p.
+func (t *Tree) parsedKust(p string) (*kustDoc, error) {
 	if v, ok := t.kusts.Load(p); ok {
-		return v.(*kustomization), nil
+		return v.(*kustDoc), nil
 	}
 	docs, err := t.parse(p)
 	if err != nil {
 		return nil, err
 	}
-	k := &kustomization{file: p}
+	k := &kustDoc{file: p}
 	if len(docs) > 0 {
 		k.doc = docs[0]
 		if err := k.doc.Decode(&k.k); err != nil {
