@@ -13,14 +13,36 @@ import (
 // sourcer finds, for rendered objects, the lines a person should edit. It
 // caches parsed files for the duration of one render.
 type sourcer struct {
-	t    *Tree
-	dir  string
-	sr   *scanResult
-	docs map[string][]*yaml.Node
+	t     *Tree
+	dir   string
+	sr    *scanResult
+	docs  map[string][]*yaml.Node
+	lines map[Source]map[string]int
 }
 
 func newSourcer(t *Tree, dir string, sr *scanResult) *sourcer {
-	return &sourcer{t: t, dir: dir, sr: sr, docs: map[string][]*yaml.Node{}}
+	return &sourcer{t: t, dir: dir, sr: sr, docs: map[string][]*yaml.Node{}, lines: map[Source]map[string]int{}}
+}
+
+// declLines maps the field paths of the document declared at src to their
+// lines; objects declared by the same document share the (read-only) map.
+func (s *sourcer) declLines(src Source) map[string]int {
+	if src.Line == 0 {
+		return nil
+	}
+	if l, ok := s.lines[src]; ok {
+		return l
+	}
+	var out map[string]int
+	for _, d := range s.parsed(src.File) {
+		if m := docMapping(d); m != nil && m.Line == src.Line {
+			out = map[string]int{}
+			walkFields(m, nil, out, true)
+			break
+		}
+	}
+	s.lines[src] = out
+	return out
 }
 
 func (s *sourcer) object(res *resource.Resource, added []string) (Object, error) {
@@ -50,6 +72,7 @@ func (s *sourcer) object(res *resource.Resource, added []string) (Object, error)
 	}
 	var declared string
 	o.Source, declared = s.declaration(origin, o.ID)
+	o.Lines = s.declLines(o.Source)
 	o.Patches = s.patches(trans, &o, declared)
 	return o, nil
 }

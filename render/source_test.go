@@ -30,18 +30,19 @@ func testSourceLines(t *testing.T) {
 		want                    Source
 	}{
 		{"declaration", "apps/api/prod", "Deployment", "prod-api-v1", nil, Source{"bases/api/deployment.yaml", 2}},
+		{"missingFieldAtDeepestDeclaredPart", "apps/api/prod", "Deployment", "prod-api-v1", container("proxy", "readinessProbe"), Source{"bases/api/deployment.yaml", 31}},
 		{"probeFromOverlayPatch", "apps/api/prod", "Deployment", "prod-api-v1", container("api", "livenessProbe"), Source{"apps/api/prod/probes.yaml", 14}},
 		{"fieldInsidePatch", "apps/api/prod", "Deployment", "prod-api-v1", container("api", "livenessProbe", "periodSeconds"), Source{"apps/api/prod/probes.yaml", 18}},
 		{"jsonPatchValue", "apps/api/prod", "Deployment", "prod-api-v1", container("api", "resources", "limits", "cpu"), Source{"apps/api/prod/resources-patch.yaml", 1}},
-		{"fieldOnlyInBase", "apps/api/prod", "Deployment", "prod-api-v1", container("proxy", "image"), Source{"bases/api/deployment.yaml", 2}},
+		{"fieldOnlyInBase", "apps/api/prod", "Deployment", "prod-api-v1", container("proxy", "image"), Source{"bases/api/deployment.yaml", 32}},
 		{"componentPatch", "apps/api/prod", "Deployment", "prod-api-v1", []string{"spec", "template", "metadata", "annotations", "prometheus.io/scrape"}, Source{"components/monitoring/scrape-annotations.yaml", 9}},
 		{"generatedSecret", "apps/api/prod", "Secret", "prod-api-secrets-v1-ttckf4c7c8", nil, Source{"apps/api/prod/kustomization.yaml", 37}},
 		{"generatedConfigMap", "apps/api/dev", "ConfigMap", "dev-api-config-7fdhmhdk2f", nil, Source{"bases/api/kustomization.yaml", 12}},
-		{"secondDocumentOfFile", "apps/api/prod", "StatefulSet", "prod-redis-v1", []string{"spec", "replicas"}, Source{"bases/redis/redis.yaml", 12}},
+		{"secondDocumentOfFile", "apps/api/prod", "StatefulSet", "prod-redis-v1", []string{"spec", "replicas"}, Source{"bases/redis/redis.yaml", 18}},
 		{"inlineJSONPatch", "apps/api/dev", "Deployment", "dev-api", container("api", "env"), Source{"apps/api/dev/kustomization.yaml", 23}},
 		{"inlineJSONPatchByIndex", "apps/api/dev", "Deployment", "dev-api", container("proxy", "image"), Source{"apps/api/dev/kustomization.yaml", 28}},
 		{"nestedOverlayPatch", "apps/api/prod-eu", "HorizontalPodAutoscaler", "prod-api-v1", []string{"spec", "minReplicas"}, Source{"apps/api/prod-eu/kustomization.yaml", 14}},
-		{"componentResource", "apps/api/prod-eu", "HorizontalPodAutoscaler", "prod-api-v1", []string{"spec", "maxReplicas"}, Source{"components/hpa/hpa.yaml", 1}},
+		{"componentResource", "apps/api/prod-eu", "HorizontalPodAutoscaler", "prod-api-v1", []string{"spec", "maxReplicas"}, Source{"components/hpa/hpa.yaml", 11}},
 		{"labelSelectorTarget", "apps/worker/staging", "Deployment", "worker-staging", container("worker", "args", "[0]"), Source{"apps/worker/staging/kustomization.yaml", 10}},
 	}
 	cache := map[string][]Object{}

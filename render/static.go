@@ -112,6 +112,7 @@ func (s *sourcer) staticObjects(m resmap.ResMap) ([]Object, bool) {
 			return nil, false
 		}
 		o.Source = c.src
+		o.Lines = s.declLines(c.src)
 		seen := map[string]bool{}
 		for _, k := range c.levels {
 			if !seen[k.file] {
