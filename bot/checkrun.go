@@ -58,6 +58,8 @@ type checkRun struct {
 	// annotations is how many annotations the run already holds: GitHub
 	// appends, so a re-run on the same run sends only the missing ones.
 	annotations int
+	// created: this evaluation created the run rather than finding it.
+	created bool
 }
 
 // checkRuns are the runs a review reports to: normally one. Should two
@@ -124,7 +126,28 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt st
 	if err != nil {
 		return nil, fmt.Errorf("creating check run: %w", err)
 	}
-	return checkRuns{{id: id}}, nil
+	return checkRuns{{id: id, created: true}}, nil
+}
+
+// outrun reports whether another replica created a run for the same
+// inputs before this evaluation created its own. GitHub's ids grow with
+// creation, so of replicas that raced to create, only the one holding the
+// lowest id finds no lower one: it alone posts the review, and the review
+// is not doubled although the runs are.
+func (rs checkRuns) outrun(ctx context.Context, gh GitHub, r Repo, head, extID string) (bool, error) {
+	if len(rs) != 1 || !rs[0].created {
+		return false, nil
+	}
+	listed, err := gh.CheckRuns(ctx, r, head, CheckName)
+	if err != nil {
+		return false, fmt.Errorf("listing check runs: %w", err)
+	}
+	for _, run := range listed {
+		if run.ExternalID == extID && run.ID < rs[0].id {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // recreateCheckRun is the second attempt at creating run after failed.

@@ -36,7 +36,7 @@ func TestE2E_pullRequests(t *testing.T) {
 			},
 			comments: []string{"apps/api/overlays/prod/sidecar.yaml:9"}},
 		{side: "rbac", conclusion: "action_required", title: "Approval needed: rbac-change",
-			annotations: []string{"apps/api/overlays/prod/role.yaml:2 rbac-change"}},
+			annotations: []string{"apps/api/overlays/prod/role.yaml:6 rbac-change"}},
 		{side: "broken", conclusion: "failure", summary: []string{"apps/api/overlays/prod", "missing.yaml"}},
 	}
 	e := newE2E(t, e2eOptions{})

@@ -196,7 +196,7 @@ func fromGitHubCheckRun(cr *github.CheckRun) CheckRun {
 		StartedAt:  cr.GetStartedAt().Time,
 	}
 	if o := cr.Output; o != nil {
-		run.Output = &CheckOutput{Title: o.GetTitle(), Summary: o.GetSummary(), Text: o.GetText()}
+		run.Output = &CheckOutput{Title: o.GetTitle(), Summary: o.GetSummary(), Text: o.GetText(), AnnotationsCount: o.GetAnnotationsCount()}
 	}
 	return run
 }

@@ -69,7 +69,7 @@ func TestClient_checkRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []CheckRun{{ID: id, Name: CheckName, HeadSHA: ghHeadSHA, ExternalID: "pr-1", Status: "completed", Conclusion: "failure",
-		Output: &CheckOutput{Title: "1 error", Summary: "sum", Text: "diff"}}}
+		Output: &CheckOutput{Title: "1 error", Summary: "sum", Text: "diff", AnnotationsCount: 3}}}
 	if diff := cmp.Diff(want, listed); diff != "" {
 		t.Errorf("listed (-want +got):\n%s", diff)
 	}

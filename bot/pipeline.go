@@ -180,6 +180,12 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	if rv.result == nil {
 		return nil // a problem of the repository, reported on the run
 	}
+	if lost, err := runs.outrun(ctx, gh, job.Repo, pr.HeadSHA, extID); err != nil || lost {
+		if lost {
+			log.InfoContext(ctx, "another replica created this head's run first and posts the review")
+		}
+		return err
+	}
 	err = postReview(ctx, reviewInput{
 		gh: gh, repo: job.Repo, pr: pr, files: rv.files, comments: p.eng.comments(rv.result),
 		botLogin: p.cfg.BotLogin, log: log,
