@@ -53,8 +53,72 @@ func TestDeployPassesItsOwnReview(t *testing.T) {
 				if err := decodeStrict(o); err != nil {
 					t.Error(err)
 				}
+				if o.ID.Kind != "Namespace" && o.ID.Namespace != "kustoguard" {
+					t.Errorf("%s is not in namespace kustoguard", o.ID)
+				}
 			}
+			assertHardened(t, objs)
 		})
+	}
+}
+
+// assertHardened checks what the deployment promises its operators.
+func assertHardened(t *testing.T, objs []render.Object) {
+	t.Helper()
+	for _, o := range objs {
+		switch o.ID.Kind {
+		case "Deployment":
+			var d appsv1.Deployment
+			if err := o.Decode(&d); err != nil {
+				t.Fatal(err)
+			}
+			spec := d.Spec.Template.Spec
+			if d.Spec.Replicas == nil || *d.Spec.Replicas < 2 {
+				t.Errorf("Deployment runs fewer than 2 replicas")
+			}
+			if spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken {
+				t.Errorf("pods mount a service account token")
+			}
+			if spec.SecurityContext == nil || spec.SecurityContext.RunAsNonRoot == nil || !*spec.SecurityContext.RunAsNonRoot {
+				t.Errorf("pods may run as root")
+			}
+			c := spec.Containers[0]
+			if c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet == nil || c.ReadinessProbe.HTTPGet.Path != "/readyz" {
+				t.Errorf("readiness probe is not on /readyz")
+			}
+			if c.LivenessProbe == nil || c.LivenessProbe.HTTPGet == nil || c.LivenessProbe.HTTPGet.Path != "/healthz" {
+				t.Errorf("liveness probe is not on /healthz")
+			}
+			sc := c.SecurityContext
+			if sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem ||
+				sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation ||
+				sc.Capabilities == nil || len(sc.Capabilities.Drop) != 1 || sc.Capabilities.Drop[0] != "ALL" {
+				t.Errorf("container is not read-only, non-escalating, with every capability dropped: %+v", sc)
+			}
+			if d.Spec.Template.Spec.TerminationGracePeriodSeconds == nil || *d.Spec.Template.Spec.TerminationGracePeriodSeconds <= 25 {
+				t.Errorf("termination grace does not cover the server's 25s shutdown grace")
+			}
+		case "NetworkPolicy":
+			var np networkingv1.NetworkPolicy
+			if err := o.Decode(&np); err != nil {
+				t.Fatal(err)
+			}
+			if len(np.Spec.Ingress) != 1 || len(np.Spec.Ingress[0].Ports) != 1 || np.Spec.Ingress[0].Ports[0].Port.String() != "http" {
+				t.Errorf("ingress allows more than the webhook port: %+v", np.Spec.Ingress)
+			}
+			for _, e := range np.Spec.Egress {
+				for _, peer := range e.To {
+					if peer.PodSelector != nil && len(peer.PodSelector.MatchLabels) != 1 {
+						t.Errorf("DNS peer selector is not just kube-dns: %v", peer.PodSelector.MatchLabels)
+					}
+				}
+				for _, p := range e.Ports {
+					if n := p.Port.IntValue(); n != 53 && n != 443 {
+						t.Errorf("egress allows port %d", n)
+					}
+				}
+			}
+		}
 	}
 }
 
