@@ -103,8 +103,8 @@ func assertVerdict(t *testing.T, run *github.CheckRun, conclusion, mention strin
 	if run.GetConclusion() != conclusion {
 		t.Errorf("conclusion %s (%q), want %s", run.GetConclusion(), out.GetTitle(), conclusion)
 	}
-	if mention != "" && !strings.Contains(out.GetTitle()+out.GetSummary(), mention) {
-		t.Errorf("title and summary do not name %s: %q\n%s", mention, out.GetTitle(), out.GetSummary())
+	if mention != "" && !strings.Contains(out.GetSummary(), mention) {
+		t.Errorf("summary does not name %s (title %q):\n%s", mention, out.GetTitle(), out.GetSummary())
 	}
 }
 
