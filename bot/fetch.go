@@ -81,7 +81,7 @@ type loadTreeFunc func(r io.Reader, lim render.Limits) (*render.Tree, error)
 func fetchTree(ctx context.Context, gh GitHub, r Repo, ref string, lim render.Limits, load loadTreeFunc) (*render.Tree, error) {
 	rc, err := gh.Tarball(ctx, r, ref)
 	if err != nil {
-		return nil, fmt.Errorf("downloading %s at %s: %w", r.FullName(), short(ref), err)
+		return nil, err // the client names the repository and ref
 	}
 	defer rc.Close()
 	t, err := load(rc, lim)
