@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -118,7 +119,41 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt st
 	if err != nil {
 		return nil, fmt.Errorf("creating check run: %w", err)
 	}
-	return checkRuns{{id: id}}, nil
+	return settleCreated(ctx, gh, r, head, extID, id)
+}
+
+// errYielded says another replica created a newer run for the same inputs
+// and does the review; this job has nothing left to do.
+var errYielded = errors.New("another replica reviews this head")
+
+// settleCreated resolves the race between replicas that both found no run
+// and both created one. GitHub shows, and branch protection requires, the
+// newest run of a name, so the replica that created the newest run does
+// the review: having listed after its own create, it sees every older run
+// and reports to all of them. A replica that sees a newer run than its own
+// yields (errYielded); should the other replica die, recovery finds both
+// runs unfinished and redoes them.
+func settleCreated(ctx context.Context, gh GitHub, r Repo, head, extID string, id int64) (checkRuns, error) {
+	listed, err := gh.CheckRuns(ctx, r, head, CheckName)
+	if err != nil {
+		return nil, fmt.Errorf("listing check runs: %w", err)
+	}
+	out := checkRuns{{id: id}}
+	for _, run := range listed {
+		if run.ExternalID != extID || run.ID == id {
+			continue
+		}
+		if run.ID > id {
+			return nil, errYielded
+		}
+		ref := checkRun{id: run.ID}
+		if run.Output != nil {
+			ref.annotations = run.Output.AnnotationsCount
+		}
+		out = append(out, ref)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out, nil
 }
 
 // complete reports rep on every run.

@@ -39,6 +39,10 @@ type PipelineConfig struct {
 	// TreeCacheBytes bounds the base trees kept between reviews
 	// (DefaultTreeCacheBytes when 0; negative disables the cache).
 	TreeCacheBytes int64
+	// MemoryBudget bounds the bytes of trees reviews hold at once
+	// (DefaultMemoryBudget when 0): a review reserves its repository's
+	// expected size before downloading and waits while the budget is spent.
+	MemoryBudget int64
 }
 
 // engine is the pure code the pipeline drives; tests replace parts of it.
@@ -68,6 +72,8 @@ type Pipeline struct {
 	eng   engine
 	cache *treeCache
 	locks keyedMutex
+	admit *admission
+	sizes sizeMemo
 }
 
 // NewPipeline returns a pipeline.
@@ -100,7 +106,7 @@ func NewPipeline(cfg PipelineConfig) *Pipeline {
 	if cfg.BotLogin == "" {
 		cfg.Logger.Warn("no bot login configured: approvals recorded by the bot will not be recognized")
 	}
-	p := &Pipeline{cfg: cfg, eng: eng}
+	p := &Pipeline{cfg: cfg, eng: eng, admit: newAdmission(cfg.MemoryBudget)}
 	if cfg.TreeCacheBytes > 0 {
 		p.cache = newTreeCache(cfg.TreeCacheBytes)
 	}
@@ -158,6 +164,10 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 		extID, adopt = adopt, ""
 	}
 	runs, err := openCheckRuns(ctx, gh, job.Repo, pr.HeadSHA, extID, adopt, p.eng.now())
+	if errors.Is(err, errYielded) {
+		log.InfoContext(ctx, "another replica created a newer check run for this head and reviews it")
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -167,6 +177,7 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	}
 
 	rv := &reviewRun{p: p, gh: gh, job: job, pr: pr, runs: runs, log: log}
+	defer rv.grant.release()
 	if cfgErr == nil {
 		err = rv.evaluate(ctx, cfgBytes)
 	} else {
@@ -201,6 +212,7 @@ type reviewRun struct {
 
 	files  []ChangedFile
 	result *checks.Result // nil when the repository's problem was reported instead
+	grant  *grant         // the memory the review's trees hold
 }
 
 // evaluate fetches, reviews, gates and completes the check run.
@@ -277,6 +289,18 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 // would change, else the head.
 func (r *reviewRun) trees(ctx context.Context) (base, head *render.Tree, err error) {
 	p, repo := r.p, r.job.Repo
+	reserved := p.sizes.estimate(repo.FullName())
+	r.grant, err = p.admit.acquire(ctx, reserved)
+	if err != nil {
+		return nil, nil, fmt.Errorf("waiting for memory to load %s: %w", repo.FullName(), err)
+	}
+	defer func() {
+		if err == nil {
+			actual := base.Size() + head.Size()
+			r.grant.grow(actual - reserved)
+			p.sizes.remember(repo.FullName(), actual)
+		}
+	}()
 	fetchBase := func(ctx context.Context) (*render.Tree, error) {
 		return fetchTree(ctx, r.gh, repo, r.pr.BaseSHA, p.cfg.Limits, p.eng.loadTree)
 	}

@@ -228,6 +228,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+b+"/app-manifests/{code}/conversions", s.convertManifest)
 
 	repo := b + "/repos/{owner}/{repo}"
+	m.HandleFunc("GET "+b+"/installation/repositories", s.tokenAuth(s.listInstallationRepos))
+	m.HandleFunc("GET "+repo+"/pulls", s.tokenAuth(s.listPulls))
 	m.HandleFunc("GET "+repo+"/pulls/{number}", s.tokenAuth(s.getPull))
 	m.HandleFunc("GET "+repo+"/pulls/{number}/files", s.tokenAuth(s.listPullFiles))
 	m.HandleFunc("GET "+repo+"/compare/{basehead}", s.tokenAuth(s.compare))
