@@ -126,10 +126,12 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 		defer cancel()
 	}
 	log := p.cfg.Logger.With(
-		"github_delivery_id", job.DeliveryID,
-		"github_repository_owner", job.Repo.Owner,
-		"github_repository_name", job.Repo.Name,
-		"github_pr_num", job.Number,
+		LogKeyDeliveryID, job.DeliveryID,
+		LogKeyEventType, job.Event,
+		LogKeyInstallationID, job.Repo.InstallationID,
+		LogKeyRepoOwner, job.Repo.Owner,
+		LogKeyRepoName, job.Repo.Name,
+		LogKeyPRNum, job.Number,
 	)
 	unlock, err := p.locks.lock(ctx, job.Key())
 	if err != nil {
@@ -149,7 +151,7 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 		log.InfoContext(ctx, "pull request not open; nothing to do", "state", pr.State)
 		return nil
 	}
-	log = log.With("github_sha", pr.HeadSHA)
+	log = log.With(LogKeySHA, pr.HeadSHA)
 	if pr.HeadSHA != job.HeadSHA {
 		log.InfoContext(ctx, "working on the current head, not the job's", "job_sha", job.HeadSHA)
 	}

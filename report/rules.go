@@ -65,11 +65,8 @@ func RulesMarkdown(w io.Writer, rules []checks.Rule) error {
 		"`ignore.kustoguard.dev/<rule-id>: \"<reason>\"`; for a rule that needs approval the annotation " +
 		"counts only when it is already on the base branch. Only new findings block a pull request: " +
 		"those of severity `error`, and those that need approval until an approver approves.\n\n")
-	b.WriteString("| id | default severity | needs approval | description |\n|---|---|---|---|\n")
 	cat := Catalog(rules)
-	for _, r := range cat {
-		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s |\n", r.ID, r.ID, r.Severity, yesNo(r.Approval), cell(r.Description, 1000))
-	}
+	writeRulesTable(&b, cat, "#")
 	for _, r := range cat {
 		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n- Default severity: `%s`\n- Needs approval: %s\n- Remediation: %s\n",
 			r.ID, r.Description, r.Severity, yesNo(r.Approval), r.Remediation)
@@ -78,6 +75,24 @@ func RulesMarkdown(w io.Writer, rules []checks.Rule) error {
 		return fmt.Errorf("writing rules doc: %w", err)
 	}
 	return nil
+}
+
+// RulesTable writes the catalog as the Markdown table the README embeds,
+// each id linking to its section of docs/rules.md.
+func RulesTable(w io.Writer, rules []checks.Rule) error {
+	var b strings.Builder
+	writeRulesTable(&b, Catalog(rules), "docs/rules.md#")
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("writing rules table: %w", err)
+	}
+	return nil
+}
+
+func writeRulesTable(b *strings.Builder, cat []RuleInfo, anchor string) {
+	b.WriteString("| id | default severity | needs approval | description |\n|---|---|---|---|\n")
+	for _, r := range cat {
+		fmt.Fprintf(b, "| [`%s`](%s%s) | %s | %s | %s |\n", r.ID, anchor, r.ID, r.Severity, yesNo(r.Approval), cell(r.Description, 1000))
+	}
 }
 
 func yesNo(b bool) string {

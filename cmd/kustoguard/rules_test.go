@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -61,4 +62,34 @@ func TestRulesDoc(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertGolden(t, "../../docs/rules.md", b.Bytes())
+}
+
+// TestReadmeRules keeps the README's rule table in step with the catalog;
+// run with -update after changing a rule.
+func TestReadmeRules(t *testing.T) {
+	const readme, begin, end = "../../README.md", "<!-- rules:begin -->\n", "<!-- rules:end -->"
+	var table bytes.Buffer
+	if err := report.RulesTable(&table, checks.Default()); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, j := bytes.Index(doc, []byte(begin)), bytes.Index(doc, []byte(end))
+	if i < 0 || j < i {
+		t.Fatalf("README.md lacks the %q ... %q markers", begin, end)
+	}
+	got := doc[i+len(begin) : j]
+	if bytes.Equal(got, table.Bytes()) {
+		return
+	}
+	if *update {
+		updated := append(append(append([]byte{}, doc[:i+len(begin)]...), table.Bytes()...), doc[j:]...)
+		if err := os.WriteFile(readme, updated, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md's rule table differs from the catalog (run with -update):\n--- README\n%s\n--- catalog\n%s", got, table.Bytes())
 }
