@@ -5,7 +5,6 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -79,7 +78,11 @@ func (rs checkRuns) ids() []int64 {
 // progress, or creates one in progress. Runs with the adopt id (unkeyedID)
 // are taken over and re-keyed when no run has extID. It lists right before
 // creating to keep the window in which two replicas could both create small.
-func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt string, now time.Time) (checkRuns, error) {
+//
+// The newest run (the one GitHub shows and branch protection requires)
+// carries the job's claim in its external id; confirmClaim later tells
+// whether a job that started since has taken it over.
+func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt, claim string, now time.Time) (checkRuns, error) {
 	listed, err := gh.CheckRuns(ctx, r, head, CheckName)
 	if err != nil {
 		return nil, fmt.Errorf("listing check runs: %w", err)
@@ -87,7 +90,7 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt st
 	var found []CheckRun
 	for _, id := range []string{extID, adopt} {
 		for _, run := range listed {
-			if id != "" && run.ExternalID == id {
+			if id != "" && runKey(run.ExternalID) == id {
 				found = append(found, run)
 			}
 		}
@@ -97,13 +100,18 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt st
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].ID < found[j].ID })
 	var out checkRuns
-	for _, run := range found {
+	for i, run := range found {
 		ref := checkRun{id: run.ID}
 		if run.Output != nil {
 			ref.annotations = run.Output.AnnotationsCount
 		}
-		if run.Status != "in_progress" || run.ExternalID != extID {
-			upd := CheckRun{Name: CheckName, HeadSHA: head, ExternalID: extID, Status: "in_progress", StartedAt: now}
+		newest := i == len(found)-1
+		if newest || run.Status != "in_progress" || runKey(run.ExternalID) != extID {
+			ext := extID
+			if newest {
+				ext = claimedID(extID, claim)
+			}
+			upd := CheckRun{Name: CheckName, HeadSHA: head, ExternalID: ext, Status: "in_progress", StartedAt: now}
 			if err := gh.UpdateCheckRun(ctx, r, run.ID, upd); err != nil {
 				return nil, fmt.Errorf("restarting check run %d: %w", run.ID, err)
 			}
@@ -114,46 +122,12 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt st
 		return out, nil
 	}
 	id, err := gh.CreateCheckRun(ctx, r, CheckRun{
-		Name: CheckName, HeadSHA: head, ExternalID: extID, Status: "in_progress", StartedAt: now,
+		Name: CheckName, HeadSHA: head, ExternalID: claimedID(extID, claim), Status: "in_progress", StartedAt: now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating check run: %w", err)
 	}
 	return settleCreated(ctx, gh, r, head, extID, id)
-}
-
-// errYielded says another replica created a newer run for the same inputs
-// and does the review; this job has nothing left to do.
-var errYielded = errors.New("another replica reviews this head")
-
-// settleCreated resolves the race between replicas that both found no run
-// and both created one. GitHub shows, and branch protection requires, the
-// newest run of a name, so the replica that created the newest run does
-// the review: having listed after its own create, it sees every older run
-// and reports to all of them. A replica that sees a newer run than its own
-// yields (errYielded); should the other replica die, recovery finds both
-// runs unfinished and redoes them.
-func settleCreated(ctx context.Context, gh GitHub, r Repo, head, extID string, id int64) (checkRuns, error) {
-	listed, err := gh.CheckRuns(ctx, r, head, CheckName)
-	if err != nil {
-		return nil, fmt.Errorf("listing check runs: %w", err)
-	}
-	out := checkRuns{{id: id}}
-	for _, run := range listed {
-		if run.ExternalID != extID || run.ID == id {
-			continue
-		}
-		if run.ID > id {
-			return nil, errYielded
-		}
-		ref := checkRun{id: run.ID}
-		if run.Output != nil {
-			ref.annotations = run.Output.AnnotationsCount
-		}
-		out = append(out, ref)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out, nil
 }
 
 // complete reports rep on every run.

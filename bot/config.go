@@ -41,9 +41,9 @@ type Config struct {
 	RecoveryGrace time.Duration // KUSTOGUARD_RECOVERY_GRACE, --recovery-grace
 	// MemoryBudget bounds the bytes of repository trees held by reviews at
 	// once.
-	MemoryBudget int64 // KUSTOGUARD_MEMORY_BUDGET, --memory-budget in bytes (default 512 MiB)
-	LogLevel      string        // KUSTOGUARD_LOG_LEVEL, --log-level: debug, info, warn, error
-	LogFormat     string        // KUSTOGUARD_LOG_FORMAT, --log-format: json, text
+	MemoryBudget int64  // KUSTOGUARD_MEMORY_BUDGET, --memory-budget in bytes (default 512 MiB)
+	LogLevel     string // KUSTOGUARD_LOG_LEVEL, --log-level: debug, info, warn, error
+	LogFormat    string // KUSTOGUARD_LOG_FORMAT, --log-format: json, text
 
 	// problems holds values that did not parse, reported by Validate with
 	// the rest.

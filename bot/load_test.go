@@ -440,3 +440,62 @@ func TestLoad_burst(t *testing.T) {
 	t.Logf("all settled after %v: %d reviews run (%.0f reviews/s); peak HeapInuse %.1f MiB (bot and fake GitHub together); %d GitHub requests",
 		settled.Round(time.Millisecond), proc.n.Load(), float64(proc.n.Load())/settled.Seconds(), float64(peak)/(1<<20), len(f.gh.Requests()))
 }
+
+// TestReplicas_everyDeliveryToBoth runs two servers on one fake GitHub and
+// delivers every event to both at the same instant: each head still ends
+// with one result and at most one review, and no finding is commented on
+// twice. GitHub has no conditional create, so when both replicas list at
+// the same instant and both create, the head holds two runs; the newest
+// (the one GitHub shows and requires) does the review and reports the same
+// result to both. How often that happened is logged.
+func TestReplicas_everyDeliveryToBoth(t *testing.T) {
+	const total = 200
+	f := newFleet(t, 4, 5, 2)
+	var urls []string
+	var procs []*countingProcessor
+	for range 2 {
+		cfg := serverTestConfig()
+		cfg.AppID = f.gh.AppID
+		proc := &countingProcessor{Processor: f.pipeline()}
+		srv, err := NewServer(cfg, ServerDeps{Processor: proc, Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		urls = append(urls, startTestServer(t, srv)+WebhookPath)
+		procs = append(procs, proc)
+	}
+	secret := []byte(serverTestConfig().WebhookSecret)
+	rng := rand.New(rand.NewPCG(2, 200))
+	for i := range total {
+		pi := rng.IntN(len(f.pulls))
+		action := "opened"
+		if rng.IntN(8) == 0 {
+			f.push(pi)
+			action = "synchronize"
+		}
+		ev := f.event(pi, action)
+		var wg sync.WaitGroup
+		for _, u := range urls {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, err := githubtest.Deliver(context.Background(), u, secret, fmt.Sprintf("d-%d", i), ev)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusAccepted {
+					t.Errorf("delivery %d: status %d", i, resp.StatusCode)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if !f.waitSettled(time.Minute) {
+		t.Fatal("the fleet did not settle within a minute")
+	}
+	out := f.assertOutcome(t, 2)
+	t.Logf("%d deliveries, each to both replicas; reviews run: %d and %d; heads with a second (hidden, agreeing) run: %d of %d pull requests",
+		total, procs[0].n.Load(), procs[1].n.Load(), out.duplicateRuns, len(f.pulls))
+}

@@ -165,7 +165,8 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	if cfgErr != nil {
 		extID, adopt = adopt, ""
 	}
-	runs, err := openCheckRuns(ctx, gh, job.Repo, pr.HeadSHA, extID, adopt, p.eng.now())
+	claim := newClaim()
+	runs, err := openCheckRuns(ctx, gh, job.Repo, pr.HeadSHA, extID, adopt, claim, p.eng.now())
 	if errors.Is(err, errYielded) {
 		log.InfoContext(ctx, "another replica created a newer check run for this head and reviews it")
 		return nil
@@ -178,12 +179,16 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 		log.WarnContext(ctx, "several check runs for the same inputs; reporting to all", "check_run_ids", runs.ids())
 	}
 
-	rv := &reviewRun{p: p, gh: gh, job: job, pr: pr, runs: runs, log: log}
+	rv := &reviewRun{p: p, gh: gh, job: job, pr: pr, runs: runs, log: log, extID: extID, claim: claim}
 	defer rv.grant.release()
 	if cfgErr == nil {
 		err = rv.evaluate(ctx, cfgBytes)
 	} else {
 		err = cfgErr
+	}
+	if errors.Is(err, errYielded) {
+		log.InfoContext(ctx, "a later job took over this review")
+		return nil
 	}
 	if err != nil {
 		return rv.fail(ctx, err)
@@ -194,6 +199,10 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	err = postReview(ctx, reviewInput{
 		gh: gh, repo: job.Repo, pr: pr, files: rv.files, comments: p.eng.comments(rv.result),
 		botLogin: p.cfg.BotLogin, log: log,
+		confirm: func(ctx context.Context) error {
+			_, err := confirmClaim(ctx, gh, job.Repo, pr.HeadSHA, extID, claim, rv.runs)
+			return err
+		},
 	})
 	if err != nil {
 		// The check run is complete and right; only the comments are missing.
@@ -215,6 +224,8 @@ type reviewRun struct {
 	files  []ChangedFile
 	result *checks.Result // nil when the repository's problem was reported instead
 	grant  *grant         // the memory the review's trees hold
+	extID  string         // the runs' key
+	claim  string         // this job's claim on the newest run
 }
 
 // evaluate fetches, reviews, gates and completes the check run.
@@ -344,7 +355,14 @@ func (p *Pipeline) addConfigChange(result *checks.Result, paths []string, base, 
 	}
 }
 
+// complete reports rep on the runs, unless a later job has taken them over
+// (errYielded).
 func (r *reviewRun) complete(ctx context.Context, rep report.CheckRun, actions []CheckAction) error {
+	runs, err := confirmClaim(ctx, r.gh, r.job.Repo, r.pr.HeadSHA, r.extID, r.claim, r.runs)
+	if err != nil {
+		return err
+	}
+	r.runs = runs
 	return r.runs.complete(ctx, r.gh, r.job.Repo, r.pr.HeadSHA, rep, actions)
 }
 
@@ -359,7 +377,11 @@ func (r *reviewRun) fail(ctx context.Context, err error) error {
 	r.log.ErrorContext(ctx, "review failed", "error", err)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if cerr := r.complete(cctx, faultReport(err), nil); cerr != nil {
+	cerr := r.complete(cctx, faultReport(err), nil)
+	if errors.Is(cerr, errYielded) {
+		return err // the job that took over reports
+	}
+	if cerr != nil {
 		r.log.ErrorContext(ctx, "completing the failed check run", "error", cerr)
 		return errors.Join(err, cerr)
 	}
