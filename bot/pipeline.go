@@ -180,7 +180,7 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	}
 
 	rv := &reviewRun{p: p, gh: gh, job: job, pr: pr, runs: runs, log: log, extID: extID, claim: claim}
-	defer rv.grant.release()
+	defer func() { rv.grant.release() }() // the grant is taken later, in trees
 	if cfgErr == nil {
 		err = rv.evaluate(ctx, cfgBytes)
 	} else {

@@ -166,6 +166,24 @@ func (q *Queue) Len() int {
 	return q.pending
 }
 
+// Busy reports whether a job for the pull request key (Job.Key) is
+// waiting or running: recovery then leaves the pull request alone.
+func (q *Queue) Busy(key string) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.running[key] {
+		return true
+	}
+	for _, list := range q.subs {
+		for _, e := range list {
+			if e.key == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Start runs the workers. It is a no-op after the first call.
 func (q *Queue) Start() {
 	q.mu.Lock()

@@ -110,6 +110,12 @@ func (rc *Recoverer) Run(ctx context.Context, s Scheduler) {
 	}
 }
 
+// busyChecker is a scheduler that knows which pull requests it holds (the
+// Queue).
+type busyChecker interface {
+	Busy(key string) bool
+}
+
 // errPassBound stops a pass at one of its bounds.
 var errPassBound = errors.New("pass bound reached")
 
@@ -224,12 +230,15 @@ func (p *pass) repo(ctx context.Context, gh GitHub, lister RecoveryLister, r Rep
 		if reason == "" {
 			continue
 		}
-		if p.st.Scheduled >= p.rc.cfg.MaxJobs {
-			return errPassBound
-		}
 		job := Job{
 			Repo: r, Number: pr.Number, HeadSHA: pr.HeadSHA,
 			Event: "recovery", Action: reason, DeliveryID: "recovery-" + short(pr.HeadSHA),
+		}
+		if b, ok := p.s.(busyChecker); ok && b.Busy(job.Key()) {
+			continue // this replica is on it: its run's start time is not updated yet
+		}
+		if p.st.Scheduled >= p.rc.cfg.MaxJobs {
+			return errPassBound
 		}
 		if err := p.s.Schedule(job); err != nil {
 			return fmt.Errorf("scheduling recovery of %s#%d: %w", r.FullName(), pr.Number, err)

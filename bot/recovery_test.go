@@ -255,3 +255,57 @@ func TestRecoverer_runStopsWithContext(t *testing.T) {
 		t.Errorf("first pass scheduled %d, want 8", len(s.recorded()))
 	}
 }
+
+// busyScheduler holds some pull requests already.
+type busyScheduler struct {
+	recordingScheduler
+	busy map[string]bool
+}
+
+func (s *busyScheduler) Busy(key string) bool { return s.busy[key] }
+
+func TestRecoverer_leavesPullRequestsTheQueueHolds(t *testing.T) {
+	f := recoveryFleet(t)
+	s := &busyScheduler{busy: map[string]bool{"org0/gitops0#1": true, "org1/gitops1#4": true}}
+	if _, err := f.recoverer(RecoveryConfig{}).Pass(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range s.recorded() {
+		if s.busy[j.Key()] {
+			t.Errorf("scheduled %s, which the queue holds", j.Key())
+		}
+	}
+	if n := len(s.recorded()); n != 6 {
+		t.Errorf("scheduled %d, want 6", n)
+	}
+}
+
+func TestQueue_busy(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	q := NewQueue(QueueConfig{Workers: 1, Logger: quietLogger(), Processor: ProcessorFunc(func(ctx context.Context, j Job) error {
+		started <- struct{}{}
+		<-release
+		return nil
+	})})
+	q.Start()
+	a := Job{Repo: testRepo, Number: 1}
+	b := Job{Repo: testRepo, Number: 2}
+	if err := q.Schedule(a); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	if err := q.Schedule(b); err != nil {
+		t.Fatal(err)
+	}
+	if !q.Busy(a.Key()) || !q.Busy(b.Key()) || q.Busy("acme/gitops#3") {
+		t.Errorf("Busy: running %v, waiting %v, absent %v; want true, true, false", q.Busy(a.Key()), q.Busy(b.Key()), q.Busy("acme/gitops#3"))
+	}
+	close(release)
+	if err := q.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if q.Busy(a.Key()) || q.Busy(b.Key()) {
+		t.Error("Busy after the jobs finished")
+	}
+}
