@@ -55,6 +55,9 @@ type Object struct {
 	// Patches are the patch files that changed the object, in the order
 	// kustomize applied them; SourceOf prefers them for the fields they set.
 	Patches []Patch
+	// Lines maps the field paths of the declaring document (in Source.File)
+	// to their lines, nil for generated objects; see SourceOf.
+	Lines map[string]int
 }
 
 // Patch is a patch file applied to an object and, for each field path it
@@ -67,19 +70,42 @@ type Patch struct {
 // SourceOf returns the place a person should edit to change the field at
 // path. A path is a list of map keys and list selectors: "[name=api]"
 // selects the list item whose name is api, "[2]" the third item. The most
-// specific known place wins: a patch line that set the field (or an
-// enclosing one), else the line of the deepest part of the path the
+// specific known place wins: the last patch that set the field itself, or
+// set a whole value enclosing it (a scalar, a replaced list, a JSON patch
+// operation's value), else the line of the deepest part of the path the
 // declaring file has, else the object's declaration.
 func (o *Object) SourceOf(path ...string) Source {
+	key := strings.Join(path, ".")
 	for i := len(o.Patches) - 1; i >= 0; i-- {
 		p := o.Patches[i]
-		for n := len(path); n > 0; n-- {
-			if line, ok := p.Fields[strings.Join(path[:n], ".")]; ok {
+		if line, ok := p.Fields[key]; ok {
+			return Source{File: p.File, Line: line}
+		}
+		for n := len(path) - 1; n > 0; n-- {
+			enclosing := strings.Join(path[:n], ".")
+			if line, ok := p.Fields[enclosing]; ok && p.setsWhole(enclosing) {
 				return Source{File: p.File, Line: line}
 			}
 		}
 	}
+	for n := len(path); n > 0; n-- {
+		if line, ok := o.Lines[strings.Join(path[:n], ".")]; ok {
+			return Source{File: o.Source.File, Line: line}
+		}
+	}
 	return o.Source
+}
+
+// setsWhole reports whether the patch sets the value at key as a whole
+// rather than merging into it, that is, records nothing below it.
+func (p Patch) setsWhole(key string) bool {
+	prefix := key + "."
+	for k := range p.Fields {
+		if strings.HasPrefix(k, prefix) {
+			return false
+		}
+	}
+	return true
 }
 
 // Get returns the value at path (same syntax as SourceOf) and whether it exists.

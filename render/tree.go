@@ -1,10 +1,14 @@
 package render
 
 import (
-	"context"
-	"errors"
-	"io"
+	"fmt"
+	"path"
 	"sort"
+	"strings"
+	"sync"
+
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Limits bound what a tree may hold. Untrusted trees over a limit are
@@ -13,42 +17,59 @@ type Limits struct {
 	MaxBytes    int64 // all files together
 	MaxFiles    int
 	MaxFileSize int64 // one file
+	// MaxObjects bounds the documents one kustomization closure may
+	// declare; kustomize's cost grows faster than linearly with them, so
+	// the renderer refuses bigger overlays before running it (0: no limit).
+	MaxObjects int
 }
 
 // DefaultLimits are generous for real GitOps repositories and small enough
 // that several trees fit in one pod at once.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 256 << 20, MaxFiles: 50_000, MaxFileSize: 8 << 20}
+	return Limits{MaxBytes: 256 << 20, MaxFiles: 50_000, MaxFileSize: 8 << 20, MaxObjects: 5_000}
 }
 
 // Tree is a repository snapshot held in memory. Paths are relative to the
-// repository root, with "/" separators. A Tree is safe for concurrent reads.
-//
-// STUB: replaced by the real loader.
+// repository root, with "/" separators. A Tree is safe for concurrent reads
+// and renders; it never changes after loading.
 type Tree struct {
 	files map[string][]byte
+	// outside records symlinks that were skipped because their target lies
+	// outside the tree (path → link target), so that a kustomization naming
+	// one gets a clear error instead of "file not found".
+	outside map[string]string
+	dirs    map[string]bool // every directory holding a file, at any depth
+	// oversize holds the files skipped for being over lim.MaxFileSize.
+	oversize map[string]int64
+	lim      Limits
+
+	// parsed caches YAML files (path → *parsedFile) and kustomizations
+	// (path → *kustDoc) for the renders of this tree; both are
+	// read-only once stored.
+	parsed sync.Map
+	kusts  sync.Map
+
+	fsOnce sync.Once
+	fs     filesys.FileSystem
+	fsErr  error
 }
 
-// FromFiles builds a tree from file contents keyed by path.
+// FromFiles builds a tree from file contents keyed by path. Paths that are
+// absolute or climb out with ".." are refused.
 func FromFiles(files map[string][]byte, lim Limits) (*Tree, error) {
-	t := &Tree{files: map[string][]byte{}}
-	for p, b := range files {
-		t.files[p] = b
+	b := newBuilder(lim)
+	names := make([]string, 0, len(files))
+	for p := range files {
+		names = append(names, p)
 	}
-	return t, nil
+	sort.Strings(names)
+	for _, p := range names {
+		if err := b.addBytes(p, files[p]); err != nil {
+			return nil, err
+		}
+	}
+	return b.tree(), nil
 }
-
-// LoadDir reads the directory root (never following a symlink out of it).
-func LoadDir(root string, lim Limits) (*Tree, error) { return nil, errors.New("not implemented") }
-
-// LoadGitRev reads revision rev of the git repository at repoDir.
-func LoadGitRev(ctx context.Context, repoDir, rev string, lim Limits) (*Tree, error) {
-	return nil, errors.New("not implemented")
-}
-
-// LoadTarGz reads a gzip-compressed tar stream. A single top-level folder
-// wrapping everything (as GitHub tarballs have) is removed.
-func LoadTarGz(r io.Reader, lim Limits) (*Tree, error) { return nil, errors.New("not implemented") }
 
 // Files lists every file path, sorted.
 func (t *Tree) Files() []string {
@@ -75,10 +96,92 @@ func (t *Tree) Size() int64 {
 	return n
 }
 
-// Render builds the kustomization in dir as `kustomize build dir` would,
-// with plugins, functions, Helm and remote resources refused. It stops at
-// ctx's deadline (or the default per-overlay budget) with an error. The
-// objects come back in kustomize's output order.
-func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
-	return nil, errors.New("not implemented")
+// isDir reports whether some file lives below dir.
+func (t *Tree) isDir(dir string) bool {
+	if dir == "." || dir == "" {
+		return len(t.files) > 0
+	}
+	return t.dirs[dir]
+}
+
+// outsideLink returns the skipped symlink that p is, or lies below, if any.
+func (t *Tree) outsideLink(p string) (string, bool) {
+	for cur := p; cur != "." && cur != "/" && cur != ""; cur = path.Dir(cur) {
+		if _, ok := t.outside[cur]; ok {
+			return cur, true
+		}
+	}
+	return "", false
+}
+
+// fileSystem is the tree as kustomize's in-memory filesystem rooted at "/",
+// built once and only read afterwards.
+func (t *Tree) fileSystem() (filesys.FileSystem, error) {
+	t.fsOnce.Do(func() {
+		fs := filesys.MakeFsInMemory()
+		for p, b := range t.files {
+			if err := fs.WriteFile("/"+p, b); err != nil {
+				t.fsErr = fmt.Errorf("preparing %s: %w", p, err)
+				return
+			}
+		}
+		t.fs = fs
+	})
+	return t.fs, t.fsErr
+}
+
+// cleanRel normalizes a tree-relative path and refuses absolute paths and
+// paths that leave the tree.
+func cleanTreePath(name string) (string, error) {
+	name = strings.ReplaceAll(name, "\\", "/")
+	if strings.HasPrefix(name, "/") {
+		return "", fmt.Errorf("path %q is absolute", name)
+	}
+	for _, seg := range strings.Split(name, "/") {
+		if seg == ".." {
+			return "", fmt.Errorf("path %q leaves the tree", name)
+		}
+	}
+	c := path.Clean(name)
+	if c == "." {
+		return "", fmt.Errorf("path %q names no file", name)
+	}
+	return c, nil
+}
+
+type parsedFile struct {
+	docs []*yaml.Node
+	err  error
+}
+
+// parse returns the documents of the YAML file at p, parsed once per tree
+// and checked for alias bombs; the nodes must not be modified.
+func (t *Tree) parse(p string) ([]*yaml.Node, error) {
+	if v, ok := t.parsed.Load(p); ok {
+		pf := v.(*parsedFile)
+		return pf.docs, pf.err
+	}
+	docs, err := parseYAML(p, t.files[p])
+	t.parsed.Store(p, &parsedFile{docs: docs, err: err})
+	return docs, err
+}
+
+// parsedKust returns the parsed kustomization file at p.
+func (t *Tree) parsedKust(p string) (*kustDoc, error) {
+	if v, ok := t.kusts.Load(p); ok {
+		return v.(*kustDoc), nil
+	}
+	docs, err := t.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	k := &kustDoc{file: p}
+	if len(docs) > 0 {
+		k.doc = docs[0]
+		if err := k.doc.Decode(&k.k); err != nil {
+			return nil, fmt.Errorf("parsing %s: %w", p, err)
+		}
+	}
+	t.kusts.Store(p, k)
+	return k, nil
 }

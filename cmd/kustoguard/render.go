@@ -2,10 +2,94 @@ package main
 
 import (
 	"context"
+	"flag"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/kustoguard/kustoguard/render"
 )
 
-// STUB: replaced by the real command.
-func runRender(_ context.Context, _ []string, _, stderr io.Writer) int {
-	return fail(stderr, "render: not implemented yet")
+// runRender renders one kustomization like `kustomize build DIR`, reading
+// nothing outside ROOT.
+func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("render", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	root := fs.String("root", "", "the tree the renderer may read (default: the git work tree holding DIR, else the current directory)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		return fail(stderr, "usage: kustoguard render [--root ROOT] DIR")
+	}
+	dir := fs.Arg(0)
+	if *root == "" {
+		*root = defaultRoot(ctx, dir)
+	}
+	rel, err := relativeTo(*root, dir)
+	if err != nil {
+		return fail(stderr, "render: %v", err)
+	}
+	tree, err := render.LoadDir(*root, render.DefaultLimits())
+	if err != nil {
+		return fail(stderr, "render: %v", err)
+	}
+	out, err := tree.RenderYAML(ctx, rel)
+	if err != nil {
+		return fail(stderr, "render: %s", oneLine(err.Error()))
+	}
+	if _, err := stdout.Write(out); err != nil {
+		return fail(stderr, "render: writing output: %v", err)
+	}
+	return exitOK
+}
+
+// defaultRoot is the git work tree holding dir, else the current directory.
+func defaultRoot(ctx context.Context, dir string) string {
+	cmd := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--show-toplevel")
+	if out, err := cmd.Output(); err == nil {
+		if top := strings.TrimSpace(string(out)); top != "" {
+			return top
+		}
+	}
+	if wd, err := os.Getwd(); err == nil {
+		return wd
+	}
+	return "."
+}
+
+// relativeTo expresses dir relative to root, resolving symlinks on both so
+// that /tmp and /private/tmp style aliases agree.
+func relativeTo(root, dir string) (string, error) {
+	absRoot, err := realAbs(root)
+	if err != nil {
+		return "", err
+	}
+	absDir, err := realAbs(dir)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(absRoot, absDir)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", &outsideError{dir: dir, root: root}
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+type outsideError struct{ dir, root string }
+
+func (e *outsideError) Error() string { return e.dir + " is outside the root " + e.root }
+
+func realAbs(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
