@@ -43,9 +43,14 @@ func (p fleetPull) String() string { return fmt.Sprintf("%s#%d", p.repo.FullName
 
 const fleetBase = "ba5e000000000000000000000000000000000000"
 
-// fleetFiles is a pull request's app at its n-th head (0 is the base).
+// fleetFiles is a pull request's app at its n-th head (0 is the base):
+// every head scales it and moves its image to a mutable tag.
 func fleetFiles(number, n int) map[string][]byte {
 	dir := fmt.Sprintf("apps/pr%d/", number)
+	tag := "1.0"
+	if n > 0 {
+		tag = "latest" // a new finding on every head, the same one
+	}
 	deploy := fmt.Sprintf(`apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -58,8 +63,8 @@ spec:
     spec:
       containers:
       - name: app
-        image: ghcr.io/acme/app:1.0
-`, number, n+1, number, number)
+        image: ghcr.io/acme/app:%s
+`, number, n+1, number, number, tag)
 	return map[string][]byte{
 		dir + "kustomization.yaml": []byte("resources:\n- deploy.yaml\n"),
 		dir + "deploy.yaml":        []byte(deploy),
