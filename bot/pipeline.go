@@ -371,7 +371,11 @@ func (r *reviewRun) complete(ctx context.Context, rep report.CheckRun, actions [
 // the run in progress, to be redone on recovery.
 func (r *reviewRun) fail(ctx context.Context, err error) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
-		r.log.WarnContext(ctx, "review interrupted; check run left in progress", "error", err)
+		if herr := r.handBack(ctx); herr != nil {
+			r.log.WarnContext(ctx, "review interrupted; check run left in progress for recovery", "error", err, "hand_back_error", herr)
+		} else {
+			r.log.WarnContext(ctx, "review interrupted; check run queued for recovery", "error", err)
+		}
 		return err
 	}
 	r.log.ErrorContext(ctx, "review failed", "error", err)

@@ -219,13 +219,20 @@ func (q *Queue) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.stopped = true
 	for _, cancel := range q.cancels {
 		cancel()
 	}
 	q.cond.Broadcast()
-	return fmt.Errorf("draining queue: %d jobs abandoned, %d cancelled in flight: %w", q.pending, len(q.cancels), ctx.Err())
+	pending, inFlight := q.pending, len(q.cancels)
+	q.mu.Unlock()
+	// Cancelled jobs hand their check runs back for recovery; give them
+	// a moment to do so before the process exits.
+	select {
+	case <-done:
+	case <-time.After(handBackTimeout + time.Second):
+	}
+	return fmt.Errorf("draining queue: %d jobs abandoned, %d cancelled in flight: %w", pending, inFlight, ctx.Err())
 }
 
 func (q *Queue) worker() {

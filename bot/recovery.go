@@ -252,8 +252,8 @@ func (p *pass) repo(ctx context.Context, gh GitHub, lister RecoveryLister, r Rep
 
 // recoveryReason says why a pull request's head needs its review redone,
 // or "" when it does not: "unfinished" when a kustoguard run on the head
-// was started (or queued) more than grace ago and never completed, and no
-// run on it completed since; "missing" when the head has no run at all
+// is queued (handed back by a replica shutting down), or was started more
+// than grace ago and never completed, and no replica restarted it since; "missing" when the head has no run at all
 // although the pull request was last updated more than grace ago.
 func recoveryReason(runs []CheckRun, pr OpenPull, now time.Time, grace time.Duration) string {
 	var stale, fresh, done bool
@@ -264,7 +264,9 @@ func recoveryReason(runs []CheckRun, pr OpenPull, now time.Time, grace time.Dura
 		switch {
 		case r.Status == "completed":
 			done = true
-		case r.StartedAt.IsZero() || now.Sub(r.StartedAt) > grace:
+		case r.Status == "queued" || r.StartedAt.IsZero() || now.Sub(r.StartedAt) > grace:
+			// queued: handed back by a replica shutting down (or never
+			// started); nobody holds it.
 			stale = true
 		default:
 			fresh = true

@@ -33,6 +33,8 @@ func TestRecoveryReason(t *testing.T) {
 	}{
 		{"in progress past the grace", []CheckRun{run("in_progress", 20*time.Minute)}, pr, 10 * time.Minute, "unfinished"},
 		{"queued without a start", []CheckRun{run("queued", -1)}, pr, 10 * time.Minute, "unfinished"},
+		{"handed back at shutdown", []CheckRun{run("queued", time.Second)}, pr, 10 * time.Minute, "unfinished"},
+		{"handed back, then taken up", []CheckRun{run("queued", time.Hour), run("in_progress", time.Second)}, pr, 10 * time.Minute, ""},
 		{"in progress within the grace", []CheckRun{run("in_progress", time.Minute)}, pr, 10 * time.Minute, ""},
 		{"completed", []CheckRun{run("completed", 20*time.Minute)}, pr, 10 * time.Minute, ""},
 		{"stale run beside a completed one", []CheckRun{run("completed", time.Hour), run("in_progress", time.Hour)}, pr, 10 * time.Minute, "unfinished"},
@@ -307,5 +309,43 @@ func TestQueue_busy(t *testing.T) {
 	}
 	if q.Busy(a.Key()) || q.Busy(b.Key()) {
 		t.Error("Busy after the jobs finished")
+	}
+}
+
+// TestServer_runsRecovery: a server with a recoverer redoes unfinished
+// reviews from the start, without any delivery, and stops it on Shutdown.
+func TestServer_runsRecovery(t *testing.T) {
+	f := recoveryFleet(t)
+	cfg := serverTestConfig()
+	cfg.AppID = f.gh.AppID
+	srv, err := NewServer(cfg, ServerDeps{
+		Processor: f.pipeline(), Logger: quietLogger(),
+		Recovery: f.recoverer(RecoveryConfig{Interval: time.Hour}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	startTestServer(t, srv)
+	done := func() bool {
+		for i, p := range f.pulls {
+			if p.number != 1 && p.number != 4 {
+				continue
+			}
+			ok := false
+			for _, r := range f.gh.CheckRuns(p.repo.Owner, p.repo.Name) {
+				ok = ok || r.GetHeadSHA() == f.head(i) && r.GetStatus() == "completed"
+			}
+			if !ok {
+				return false
+			}
+		}
+		return true
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !done() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !done() {
+		t.Fatal("unfinished and lost reviews not redone within 30 s")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Replicas share the work through GitHub alone, which offers no
@@ -118,4 +119,31 @@ func confirmClaim(ctx context.Context, gh GitHub, r Repo, head, extID, claim str
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out, nil
+}
+
+// handBackTimeout bounds handing an interrupted review's runs back; the
+// queue waits about as long for cancelled jobs at shutdown.
+const handBackTimeout = 5 * time.Second
+
+// handBack puts the runs of a review interrupted by shutdown back to
+// queued, unless a later job has taken them over. Recovery on any replica
+// redoes a queued run at its next pass, instead of waiting out the grace
+// period it gives an in-progress run that a live replica may still hold.
+func (r *reviewRun) handBack(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handBackTimeout)
+	defer cancel()
+	runs, err := confirmClaim(ctx, r.gh, r.job.Repo, r.pr.HeadSHA, r.extID, r.claim, r.runs)
+	if errors.Is(err, errYielded) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, run := range runs {
+		upd := CheckRun{Name: CheckName, HeadSHA: r.pr.HeadSHA, Status: "queued"}
+		if err := r.gh.UpdateCheckRun(ctx, r.job.Repo, run.id, upd); err != nil {
+			return fmt.Errorf("queueing check run %d for recovery: %w", run.id, err)
+		}
+	}
+	return nil
 }
