@@ -504,3 +504,22 @@ func TestReplicas_everyDeliveryToBoth(t *testing.T) {
 	t.Logf("%d deliveries, each to both replicas; reviews run: %d and %d; heads with a second (hidden, agreeing) run: %d of %d pull requests",
 		total, procs[0].n.Load(), procs[1].n.Load(), out.duplicateRuns, len(f.pulls))
 }
+
+// BenchmarkReview is one whole review through the fake GitHub on loopback
+// (fetch, render base and head, rules, report, check run, review): a pull
+// request changing one app of a repository of 50.
+//
+//	go test -run '^$' -bench BenchmarkReview -benchmem ./bot/
+func BenchmarkReview(b *testing.B) {
+	f := newFleet(b, 1, 50, 1)
+	p := f.pipeline()
+	jobs := make([]Job, len(f.pulls))
+	for i, pr := range f.pulls {
+		jobs[i] = Job{Repo: pr.repo, Number: pr.number, HeadSHA: f.head(i), Event: "pull_request", Action: "synchronize"}
+	}
+	for i := 0; b.Loop(); i++ {
+		if err := p.Process(context.Background(), jobs[i%len(jobs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
