@@ -155,9 +155,9 @@ func TestCrash_recoveryFinishesReviews(t *testing.T) {
 	}
 	inFlight := func() int {
 		n := 0
-		for _, p := range f.pulls {
+		for i, p := range f.pulls {
 			for _, r := range f.gh.CheckRuns(p.repo.Owner, p.repo.Name) {
-				if r.GetStatus() == "in_progress" {
+				if r.GetHeadSHA() == f.head(i) && r.GetStatus() == "in_progress" {
 					n++
 				}
 			}
