@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,6 +15,17 @@ type OpenPull struct {
 	Number    int
 	HeadSHA   string
 	UpdatedAt time.Time
+}
+
+// ErrLowRateBudget is returned (wrapped) by RecoveryLister methods when
+// the installation has less than a fifth of its hourly request budget
+// left: recovery leaves that to reviews of new events.
+var ErrLowRateBudget = errors.New("installation's rate limit budget low")
+
+// lowBudget reports whether a response says less than a fifth of the
+// hourly budget is left.
+func lowBudget(resp *github.Response) bool {
+	return resp != nil && resp.Rate.Limit > 0 && resp.Rate.Remaining < resp.Rate.Limit/5
 }
 
 // RecoveryLister is what recovery asks of an installation's client beyond
@@ -40,6 +52,9 @@ func (c *ghClient) Repositories(ctx context.Context) ([]Repo, error) {
 		for _, r := range res.Repositories {
 			out = append(out, Repo{Owner: r.GetOwner().GetLogin(), Name: r.GetName()})
 		}
+		if lowBudget(resp) {
+			return nil, fmt.Errorf("listing the installation's repositories: %w (%d of %d left)", ErrLowRateBudget, resp.Rate.Remaining, resp.Rate.Limit)
+		}
 		if resp.NextPage == 0 {
 			return out, nil
 		}
@@ -57,6 +72,9 @@ func (c *ghClient) OpenPulls(ctx context.Context, r Repo, since time.Time, max i
 		page, resp, err := c.gh.PullRequests.List(ctx, r.Owner, r.Name, opts)
 		if err != nil {
 			return nil, wrapGitHubErr(fmt.Sprintf("listing open pull requests of %s", r.FullName()), resp, err)
+		}
+		if lowBudget(resp) {
+			return nil, fmt.Errorf("listing open pull requests of %s: %w (%d of %d left)", r.FullName(), ErrLowRateBudget, resp.Rate.Remaining, resp.Rate.Limit)
 		}
 		for _, pr := range page {
 			updated := pr.GetUpdatedAt().Time

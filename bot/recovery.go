@@ -45,6 +45,9 @@ type RecoveryStats struct {
 	Scheduled                   int
 	// Truncated is set when a bound stopped the pass early.
 	Truncated bool
+	// LowBudget counts installations left alone because little of their
+	// hourly GitHub budget remained.
+	LowBudget int
 }
 
 // Recoverer finds reviews that no replica will finish — a check run left
@@ -90,7 +93,7 @@ func (rc *Recoverer) Run(ctx context.Context, s Scheduler) {
 	for {
 		st, err := rc.Pass(ctx, s)
 		log := rc.cfg.Logger.With("installations", st.Installations, "repositories", st.Repos,
-			"pull_requests", st.Pulls, "requests", st.Requests, "scheduled", st.Scheduled, "truncated", st.Truncated)
+			"pull_requests", st.Pulls, "requests", st.Requests, "scheduled", st.Scheduled, "truncated", st.Truncated, "low_budget", st.LowBudget)
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -191,6 +194,10 @@ func (p *pass) installation(ctx context.Context, id int64) error {
 		return err
 	}
 	repos, err := lister.Repositories(ctx)
+	if errors.Is(err, ErrLowRateBudget) {
+		p.st.LowBudget++
+		return nil // the budget is the reviews'; the next pass tries again
+	}
 	if err != nil {
 		return fmt.Errorf("recovering installation %d: %w", id, err)
 	}
@@ -198,6 +205,10 @@ func (p *pass) installation(ctx context.Context, id int64) error {
 	for _, r := range repos {
 		r.InstallationID = id
 		err := p.repo(ctx, gh, lister, r)
+		if errors.Is(err, ErrLowRateBudget) {
+			p.st.LowBudget++
+			return nil
+		}
 		if errors.Is(err, errPassBound) || errors.Is(err, ErrQueueFull) || errors.Is(err, ErrDraining) || ctx.Err() != nil {
 			return err
 		}

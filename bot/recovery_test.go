@@ -349,3 +349,20 @@ func TestServer_runsRecovery(t *testing.T) {
 		t.Fatal("unfinished and lost reviews not redone within 30 s")
 	}
 }
+
+func TestRecoverer_sparesALowRateBudget(t *testing.T) {
+	f := recoveryFleet(t)
+	f.gh.SetRateLimit(5000, 999) // under a fifth left
+	s := &recordingScheduler{}
+	st, err := f.recoverer(RecoveryConfig{}).Pass(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Scheduled != 0 || st.LowBudget != 2 || st.Pulls != 0 {
+		t.Errorf("stats %+v: want both installations left alone, nothing listed or scheduled", st)
+	}
+	f.gh.SetRateLimit(5000, 1000)
+	if st, err := f.recoverer(RecoveryConfig{}).Pass(context.Background(), s); err != nil || st.Scheduled != 8 {
+		t.Errorf("with a fifth left: %+v, %v; want 8 scheduled", st, err)
+	}
+}

@@ -3,6 +3,7 @@ package githubtest
 import (
 	"net/http"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -86,4 +87,26 @@ func (s *Server) SetUpdated(owner, name string, number int, t time.Time) {
 	if p := s.pull(owner, name, number); p != nil {
 		p.updated = t.UTC()
 	}
+}
+
+// SetRateLimit makes every answer carry GitHub's primary rate limit
+// headers: limit requests an hour, remaining of them left (reset in an
+// hour). Remaining is not counted down.
+func (s *Server) SetRateLimit(limit, remaining int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateLimit, s.rateRemaining = limit, remaining
+}
+
+func (s *Server) setRateHeaders(w http.ResponseWriter) {
+	s.mu.Lock()
+	limit, remaining := s.rateLimit, s.rateRemaining
+	s.mu.Unlock()
+	if limit == 0 {
+		return
+	}
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
 }

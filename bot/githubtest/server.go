@@ -95,6 +95,8 @@ type Server struct {
 	teams         map[string]map[string]bool // "org/team" → user
 	requests      []Request
 	faults        []*fault
+	rateLimit     int // X-RateLimit-Limit to send; 0 sends no rate headers
+	rateRemaining int
 }
 
 type issuedToken struct {
@@ -206,6 +208,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	f := s.takeFault(r.Method, rel)
 	s.mu.Unlock()
 
+	s.setRateHeaders(w)
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		s.mu.Lock()
