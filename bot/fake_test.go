@@ -183,20 +183,6 @@ func (f *fakeGitHub) ChangedFiles(ctx context.Context, r Repo, number int) ([]Ch
 	return append([]ChangedFile(nil), f.files[number]...), nil
 }
 
-func (f *fakeGitHub) CompareFiles(ctx context.Context, r Repo, base, head string) ([]ChangedFile, error) {
-	if err := f.enter("CompareFiles"); err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for n, pr := range f.prs {
-		if pr.BaseSHA == base && pr.HeadSHA == head {
-			return append([]ChangedFile(nil), f.files[n]...), nil
-		}
-	}
-	return nil, fmt.Errorf("compare %s...%s: %w", base, head, ErrNotFound)
-}
-
 func (f *fakeGitHub) Tarball(ctx context.Context, r Repo, ref string) (io.ReadCloser, error) {
 	if err := f.enter("Tarball"); err != nil {
 		return nil, err

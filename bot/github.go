@@ -127,11 +127,9 @@ type PRReview struct {
 // are safe for concurrent use; list methods return every page.
 type GitHub interface {
 	PullRequest(ctx context.Context, r Repo, number int) (*PullRequest, error)
-	// ChangedFiles lists the pull request's files in GitHub's order.
+	// ChangedFiles lists the pull request's files in GitHub's order; past
+	// GitHub's 3,000-file cap it returns what GitHub gave and ErrTooManyFiles.
 	ChangedFiles(ctx context.Context, r Repo, number int) ([]ChangedFile, error)
-	// CompareFiles lists the files changed between two commits (used past
-	// the 3,000-file cap of ChangedFiles).
-	CompareFiles(ctx context.Context, r Repo, base, head string) ([]ChangedFile, error)
 	// Tarball streams the repository at ref as a gzip-compressed tar.
 	Tarball(ctx context.Context, r Repo, ref string) (io.ReadCloser, error)
 	// FileContent returns one file at ref; ErrNotFound when it does not exist.

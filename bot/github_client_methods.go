@@ -69,34 +69,6 @@ func (c *ghClient) ChangedFiles(ctx context.Context, r Repo, number int) ([]Chan
 	return files, nil
 }
 
-// CompareFiles lists the files changed between base and head. GitHub pages
-// the commits of a comparison, not its files: the files come on the first
-// page and stop at 300. Every page is read and files are de-duplicated, but
-// a comparison past 300 files is still incomplete; a caller that must see
-// everything compares the two trees (it downloads both tarballs anyway).
-func (c *ghClient) CompareFiles(ctx context.Context, r Repo, base, head string) ([]ChangedFile, error) {
-	what := fmt.Sprintf("comparing %s %s...%s", r.FullName(), base, head)
-	var files []ChangedFile
-	seen := map[string]bool{}
-	opts := &github.ListOptions{PerPage: ghPerPage}
-	for {
-		cmp, resp, err := c.gh.Repositories.CompareCommits(ctx, r.Owner, r.Name, base, head, opts)
-		if err != nil {
-			return nil, wrapGitHubErr(what, resp, err)
-		}
-		for _, f := range appendChangedFiles(nil, cmp.Files) {
-			if !seen[f.Path] {
-				seen[f.Path] = true
-				files = append(files, f)
-			}
-		}
-		if resp.NextPage == 0 {
-			return files, nil
-		}
-		opts.Page = resp.NextPage
-	}
-}
-
 func appendChangedFiles(dst []ChangedFile, page []*github.CommitFile) []ChangedFile {
 	for _, f := range page {
 		dst = append(dst, ChangedFile{

@@ -197,24 +197,6 @@ func TestClient_changedFilesPagination(t *testing.T) {
 	}
 }
 
-func TestClient_compareFiles(t *testing.T) {
-	f := setupGitHub(t, nil)
-	got, err := f.gh.CompareFiles(context.Background(), ghTestRepo, ghBaseSHA, ghHeadSHA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var paths []string
-	for _, c := range got {
-		paths = append(paths, c.Status+" "+c.Path)
-	}
-	if diff := cmp.Diff([]string{"modified apps/api/deploy.yaml", "added apps/api/rbac.yaml"}, paths); diff != "" {
-		t.Errorf("files (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"GET /repos/acme/gitops/compare/" + ghBaseSHA + "..." + ghHeadSHA}, f.calls()); diff != "" {
-		t.Errorf("requests (-want +got):\n%s", diff)
-	}
-}
-
 func TestClient_tarball(t *testing.T) {
 	f := setupGitHub(t, nil)
 	rc, err := f.gh.Tarball(context.Background(), ghTestRepo, ghHeadSHA)
@@ -313,17 +295,5 @@ func TestClient_listsReadEveryPage(t *testing.T) {
 	}
 	if n := f.count("GET", "/repos/acme/gitops/pulls/1/reviews"); n != 2 {
 		t.Errorf("%d requests, want 2", n)
-	}
-}
-
-func TestClient_compareCappedAt300(t *testing.T) {
-	f := setupGitHub(t, nil)
-	ghManyFiles(f, 400)
-	got, err := f.gh.CompareFiles(context.Background(), ghTestRepo, ghBaseSHA, "5555555555555555555555555555555555555555")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 300 {
-		t.Errorf("%d files, want GitHub's 300", len(got))
 	}
 }

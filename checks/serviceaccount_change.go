@@ -15,6 +15,11 @@ import (
 // annotations alone are not flagged), and a workload whose service account
 // or token automounting changes, including a new workload that runs as a
 // service account other than "default".
+//
+// What cannot confer API access is not flagged: a new ServiceAccount that
+// mounts no token, holds no secrets, pulls with nothing and that no binding
+// of the render names; a new workload whose pods get no token (automount
+// off on the pod or its ServiceAccount, and no projected token volume).
 type serviceAccountChange struct{ meta }
 
 var _ Rule = (*serviceAccountChange)(nil)
@@ -35,11 +40,20 @@ var saFields = []string{"automountServiceAccountToken", "secrets", "imagePullSec
 
 func (r *serviceAccountChange) Check(in *Input) []Finding {
 	var out []Finding
+	// Lazily: the head's ServiceAccounts that confer nothing, and those
+	// whose token is not automounted.
+	var inert, noAutomount map[string]bool
 	for _, c := range in.Changes {
 		if c.Type == render.Unchanged {
 			continue
 		}
+		if inert == nil {
+			inert, noAutomount = serviceAccountsOf(in.Head)
+		}
 		if c.ID.Kind == "ServiceAccount" && c.ID.Group() == "" {
+			if c.Type == render.Added && inert[c.ID.Namespace+"/"+c.ID.Name] {
+				continue
+			}
 			if f, ok := r.serviceAccount(c); ok {
 				out = append(out, f)
 			}
@@ -48,7 +62,11 @@ func (r *serviceAccountChange) Check(in *Input) []Finding {
 		if _, ok := workloadKinds[c.ID.Kind]; !ok && c.ID.Kind != "Pod" {
 			continue
 		}
-		out = append(out, r.workload(c, in.workloadOf(c.Base), in.workloadOf(c.Head))...)
+		head := in.workloadOf(c.Head)
+		if c.Type == render.Added && head != nil && !mountsToken(head, noAutomount[c.ID.Namespace+"/"+effectiveSA(head)]) {
+			continue
+		}
+		out = append(out, r.workload(c, in.workloadOf(c.Base), head)...)
 	}
 	return out
 }
@@ -122,6 +140,67 @@ func (r *serviceAccountChange) workload(c render.Change, base, head *Workload) [
 	}
 	sort.Strings(parts[1:]) // the first names the reported line
 	return []Finding{r.at(c.ID, src, c.ID.String()+" "+strings.Join(parts, "; "))}
+}
+
+// serviceAccountsOf returns, keyed "namespace/name", the ServiceAccounts of
+// objs that are inert (mount no token, hold no secrets, pull with nothing,
+// and no RoleBinding or ClusterRoleBinding names them) and those that turn
+// token automounting off.
+func serviceAccountsOf(objs []render.Object) (inert, noAutomount map[string]bool) {
+	bound := map[string]bool{}
+	for i := range objs {
+		o := &objs[i]
+		if o.ID.Group() != "rbac.authorization.k8s.io" || (o.ID.Kind != "RoleBinding" && o.ID.Kind != "ClusterRoleBinding") {
+			continue
+		}
+		subjects, _ := o.Get("subjects")
+		list, _ := subjects.([]any)
+		for _, s := range list {
+			m, _ := s.(map[string]any)
+			if m["kind"] != "ServiceAccount" {
+				continue
+			}
+			ns, _ := m["namespace"].(string)
+			if ns == "" {
+				ns = o.ID.Namespace
+			}
+			bound[ns+"/"+fmt.Sprint(m["name"])] = true
+		}
+	}
+	inert, noAutomount = map[string]bool{}, map[string]bool{}
+	for i := range objs {
+		o := &objs[i]
+		if o.ID.Kind != "ServiceAccount" || o.ID.Group() != "" {
+			continue
+		}
+		key := o.ID.Namespace + "/" + o.ID.Name
+		auto, _ := o.Get("automountServiceAccountToken")
+		_, secrets := o.Get("secrets")
+		_, pulls := o.Get("imagePullSecrets")
+		noAutomount[key] = auto == false
+		inert[key] = auto == false && !secrets && !pulls && !bound[key]
+	}
+	return inert, noAutomount
+}
+
+// mountsToken reports whether a workload's pods get a service account
+// token: automounted (the pod's setting wins over its ServiceAccount's,
+// saAutomountOff) or through a projected serviceAccountToken volume.
+func mountsToken(w *Workload, saAutomountOff bool) bool {
+	for _, v := range w.Spec.Volumes {
+		if v.Projected == nil {
+			continue
+		}
+		for _, src := range v.Projected.Sources {
+			if src.ServiceAccountToken != nil {
+				return true
+			}
+		}
+	}
+	if a := w.Spec.AutomountServiceAccountToken; a != nil {
+		return *a
+	}
+	return !saAutomountOff
 }
 
 // effectiveSA is the service account pods run as: serviceAccountName, else

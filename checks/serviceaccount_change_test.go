@@ -38,7 +38,27 @@ func TestRule_serviceAccountChange(t *testing.T) {
 		{name: "unchanged", base: serviceAccount("") + "---" + deployment(""), head: serviceAccount("") + "---" + deployment("")},
 		{
 			name: "saAdded",
+			head: serviceAccount(""),
+			want: []brief{{"ServiceAccount prod/api", 2, "ServiceAccount prod/api added"}},
+		},
+		{
+			name: "inertSAAddedIsNotFlagged",
 			head: serviceAccount("automountServiceAccountToken: false\n"),
+		},
+		{
+			name: "boundSAAddedIsFlaggedEvenWithoutToken",
+			head: serviceAccount("automountServiceAccountToken: false\n") + `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: api, namespace: prod}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: ServiceAccount, name: api, namespace: prod}]
+`,
+			want: []brief{{"ServiceAccount prod/api", 2, "ServiceAccount prod/api added (automountServiceAccountToken: false)"}},
+		},
+		{
+			name: "saWithPullSecretsAddedIsFlagged",
+			head: serviceAccount("automountServiceAccountToken: false\nimagePullSecrets: [{name: regcred}]\n"),
 			want: []brief{{"ServiceAccount prod/api", 2, "ServiceAccount prod/api added (automountServiceAccountToken: false)"}},
 		},
 		{
@@ -68,6 +88,20 @@ metadata: {name: api, namespace: prod, labels: {team: api}}
 		{
 			name: "workloadAddedWithOwnSA",
 			head: deployment("      serviceAccountName: api\n"),
+			want: []brief{{"Deployment prod/api", 9, "Deployment prod/api runs as ServiceAccount prod/api"}},
+		},
+		{
+			name: "workloadAddedWithoutTokenIsNotFlagged",
+			head: deployment("      serviceAccountName: api\n      automountServiceAccountToken: false\n"),
+		},
+		{
+			name: "workloadAddedWhoseSAMountsNoToken",
+			head: serviceAccount("automountServiceAccountToken: false\n") + "---" + deployment("      serviceAccountName: api\n"),
+		},
+		{
+			name: "workloadAddedWithProjectedTokenIsFlagged",
+			head: deployment("      serviceAccountName: api\n      automountServiceAccountToken: false\n" +
+				"      volumes: [{name: token, projected: {sources: [{serviceAccountToken: {path: token}}]}}]\n"),
 			want: []brief{{"Deployment prod/api", 9, "Deployment prod/api runs as ServiceAccount prod/api"}},
 		},
 		{

@@ -6,6 +6,7 @@
 // `kustomize build` would with every external capability disabled
 // (Tree.Render), and compares two renders object by object (Diff).
 //
-// Nothing in this package touches the network, runs a process or reads
-// outside the tree it was given. It imports no other kustoguard package.
+// Rendering never touches the network, runs a process or reads outside
+// the tree it was given; only LoadGitRev runs `git archive` to read a
+// revision. The package imports no other kustoguard package.
 package render

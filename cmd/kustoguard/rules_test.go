@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kustoguard/kustoguard/checks"
+	"github.com/kustoguard/kustoguard/internal/golden"
 	"github.com/kustoguard/kustoguard/report"
 )
 
@@ -84,7 +85,7 @@ func TestReadmeRules(t *testing.T) {
 	if bytes.Equal(got, table.Bytes()) {
 		return
 	}
-	if *update {
+	if *golden.Update {
 		updated := append(append(append([]byte{}, doc[:i+len(begin)]...), table.Bytes()...), doc[j:]...)
 		if err := os.WriteFile(readme, updated, 0o644); err != nil {
 			t.Fatal(err)

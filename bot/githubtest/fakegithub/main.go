@@ -76,16 +76,10 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if *webhook != "" {
-		ev, err := s.PullRequestEvent(*owner, *name, 1, "opened")
-		if err != nil {
+		if err := deliverWhenUp(ctx, s, *webhook, *secret, *owner, *name); err != nil {
 			return err
 		}
-		resp, err := githubtest.Deliver(ctx, *webhook, []byte(*secret), fmt.Sprintf("fake-%d", time.Now().UnixNano()), ev)
-		if err != nil {
-			return fmt.Errorf("delivering the webhook: %w", err)
-		}
-		resp.Body.Close()
-		slog.Info("delivered pull_request opened", "status", resp.StatusCode)
+		go reportCheckRun(ctx, s, *owner, *name)
 	}
 	<-ctx.Done()
 
@@ -98,6 +92,53 @@ func run() error {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// deliverWhenUp sends the pull request's "opened" webhook, retrying while
+// the server is not listening yet (it is usually started after this fake,
+// with the environment printed above).
+func deliverWhenUp(ctx context.Context, s *githubtest.Server, webhook, secret, owner, name string) error {
+	ev, err := s.PullRequestEvent(owner, name, 1, "opened")
+	if err != nil {
+		return err
+	}
+	id := fmt.Sprintf("fake-%d", time.Now().UnixNano())
+	slog.Info("waiting for the server to take the webhook", "url", webhook)
+	for {
+		resp, err := githubtest.Deliver(ctx, webhook, []byte(secret), id, ev)
+		if err == nil {
+			resp.Body.Close()
+			slog.Info("delivered pull_request opened", "status", resp.StatusCode)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("delivering the webhook: %w", err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// reportCheckRun logs the kustoguard check run once it completes.
+func reportCheckRun(ctx context.Context, s *githubtest.Server, owner, name string) {
+	for {
+		for _, run := range s.CheckRuns(owner, name) {
+			if run.GetStatus() == "completed" {
+				// The review follows the check run (mutations are paced).
+				for i := 0; i < 50 && len(s.Reviews(owner, name, 1)) == 0 && ctx.Err() == nil; i++ {
+					time.Sleep(100 * time.Millisecond)
+				}
+				slog.Info("check run completed", "conclusion", run.GetConclusion(), "title", run.GetOutput().GetTitle(),
+					"annotations", run.GetOutput().GetAnnotationsCount(), "reviews", len(s.Reviews(owner, name, 1)), "review_comments", len(s.ReviewComments(owner, name, 1)))
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // treeSHA names a tree by its content, so that the same directory always
