@@ -51,6 +51,21 @@ func NewAppServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
+	var rec *Recoverer
+	if cfg.RecoveryInterval > 0 {
+		app, err := NewAppClient(clientCfg)
+		if err != nil {
+			return nil, fmt.Errorf("building the recovery client: %w", err)
+		}
+		grace := cfg.RecoveryGrace
+		if grace == 0 {
+			grace = 2 * cfg.JobTimeout // a live replica has finished or given up by then
+		}
+		rec = NewRecoverer(RecoveryConfig{
+			Installations: app.Installations, Clients: clients,
+			Interval: cfg.RecoveryInterval, Grace: grace, Logger: log,
+		})
+	}
 	pipe := NewPipeline(PipelineConfig{
 		Clients:      clients,
 		Rules:        checks.Default(),
@@ -59,8 +74,9 @@ func NewAppServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, e
 		JobTimeout:   cfg.JobTimeout,
 		Logger:       log,
 		ObserveStage: m.ObserveStage,
+		MemoryBudget: cfg.MemoryBudget,
 	})
-	return NewServer(cfg, ServerDeps{Processor: pipe, Metrics: m, Logger: log})
+	return NewServer(cfg, ServerDeps{Processor: pipe, Metrics: m, Logger: log, Recovery: rec})
 }
 
 // resolveBotLogin returns the App's bot user: the configured one, else the

@@ -58,8 +58,6 @@ type checkRun struct {
 	// annotations is how many annotations the run already holds: GitHub
 	// appends, so a re-run on the same run sends only the missing ones.
 	annotations int
-	// created: this evaluation created the run rather than finding it.
-	created bool
 }
 
 // checkRuns are the runs a review reports to: normally one. Should two
@@ -80,7 +78,11 @@ func (rs checkRuns) ids() []int64 {
 // progress, or creates one in progress. Runs with the adopt id (unkeyedID)
 // are taken over and re-keyed when no run has extID. It lists right before
 // creating to keep the window in which two replicas could both create small.
-func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt string, now time.Time) (checkRuns, error) {
+//
+// The newest run (the one GitHub shows and branch protection requires)
+// carries the job's claim in its external id; confirmClaim later tells
+// whether a job that started since has taken it over.
+func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt, claim string, now time.Time) (checkRuns, error) {
 	listed, err := gh.CheckRuns(ctx, r, head, CheckName)
 	if err != nil {
 		return nil, fmt.Errorf("listing check runs: %w", err)
@@ -88,7 +90,7 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt st
 	var found []CheckRun
 	for _, id := range []string{extID, adopt} {
 		for _, run := range listed {
-			if id != "" && run.ExternalID == id {
+			if id != "" && runKey(run.ExternalID) == id {
 				found = append(found, run)
 			}
 		}
@@ -98,13 +100,18 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt st
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].ID < found[j].ID })
 	var out checkRuns
-	for _, run := range found {
+	for i, run := range found {
 		ref := checkRun{id: run.ID}
 		if run.Output != nil {
 			ref.annotations = run.Output.AnnotationsCount
 		}
-		if run.Status != "in_progress" || run.ExternalID != extID {
-			upd := CheckRun{Name: CheckName, HeadSHA: head, ExternalID: extID, Status: "in_progress", StartedAt: now}
+		newest := i == len(found)-1
+		if newest || run.Status != "in_progress" || runKey(run.ExternalID) != extID {
+			ext := extID
+			if newest {
+				ext = claimedID(extID, claim)
+			}
+			upd := CheckRun{Name: CheckName, HeadSHA: head, ExternalID: ext, Status: "in_progress", StartedAt: now}
 			if err := gh.UpdateCheckRun(ctx, r, run.ID, upd); err != nil {
 				return nil, fmt.Errorf("restarting check run %d: %w", run.ID, err)
 			}
@@ -114,7 +121,7 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt st
 	if len(out) > 0 {
 		return out, nil
 	}
-	create := CheckRun{Name: CheckName, HeadSHA: head, ExternalID: extID, Status: "in_progress", StartedAt: now}
+	create := CheckRun{Name: CheckName, HeadSHA: head, ExternalID: claimedID(extID, claim), Status: "in_progress", StartedAt: now}
 	id, err := gh.CreateCheckRun(ctx, r, create)
 	if err != nil && ctx.Err() == nil {
 		// A failed POST is not retried by the transport (GitHub may have
@@ -126,28 +133,7 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt st
 	if err != nil {
 		return nil, fmt.Errorf("creating check run: %w", err)
 	}
-	return checkRuns{{id: id, created: true}}, nil
-}
-
-// outrun reports whether another replica created a run for the same
-// inputs before this evaluation created its own. GitHub's ids grow with
-// creation, so of replicas that raced to create, only the one holding the
-// lowest id finds no lower one: it alone posts the review, and the review
-// is not doubled although the runs are.
-func (rs checkRuns) outrun(ctx context.Context, gh GitHub, r Repo, head, extID string) (bool, error) {
-	if len(rs) != 1 || !rs[0].created {
-		return false, nil
-	}
-	listed, err := gh.CheckRuns(ctx, r, head, CheckName)
-	if err != nil {
-		return false, fmt.Errorf("listing check runs: %w", err)
-	}
-	for _, run := range listed {
-		if run.ExternalID == extID && run.ID < rs[0].id {
-			return true, nil
-		}
-	}
-	return false, nil
+	return settleCreated(ctx, gh, r, head, extID, id)
 }
 
 // recreateCheckRun is the second attempt at creating run after failed.

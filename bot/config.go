@@ -33,8 +33,17 @@ type Config struct {
 	JobTimeout    time.Duration // KUSTOGUARD_JOB_TIMEOUT, --job-timeout (default 5m)
 	ShutdownGrace time.Duration // KUSTOGUARD_SHUTDOWN_GRACE, --shutdown-grace (default 25s)
 	MaxPayload    int64         // KUSTOGUARD_MAX_PAYLOAD, --max-payload in bytes (default 25 MiB)
-	LogLevel      string        // KUSTOGUARD_LOG_LEVEL, --log-level: debug, info, warn, error
-	LogFormat     string        // KUSTOGUARD_LOG_FORMAT, --log-format: json, text
+	// RecoveryInterval spaces the passes that redo reviews a dead replica
+	// left unfinished (0 disables them).
+	RecoveryInterval time.Duration // KUSTOGUARD_RECOVERY_INTERVAL, --recovery-interval (default 10m)
+	// RecoveryGrace is how long a review may stay unfinished before
+	// recovery redoes it (0: twice the job timeout).
+	RecoveryGrace time.Duration // KUSTOGUARD_RECOVERY_GRACE, --recovery-grace
+	// MemoryBudget bounds the bytes of repository trees held by reviews at
+	// once.
+	MemoryBudget int64  // KUSTOGUARD_MEMORY_BUDGET, --memory-budget in bytes (default 512 MiB)
+	LogLevel     string // KUSTOGUARD_LOG_LEVEL, --log-level: debug, info, warn, error
+	LogFormat    string // KUSTOGUARD_LOG_FORMAT, --log-format: json, text
 
 	// problems holds values that did not parse, reported by Validate with
 	// the rest.
@@ -93,6 +102,9 @@ func settings() []setting {
 		{"job-timeout", "5m", "time budget of one review", dur(func(c *Config) *time.Duration { return &c.JobTimeout })},
 		{"shutdown-grace", "25s", "time to finish reviews on SIGTERM", dur(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
 		{"max-payload", strconv.Itoa(DefaultMaxPayload), "largest webhook payload in bytes", num(func(c *Config, n int64) { c.MaxPayload = n })},
+		{"recovery-interval", "10m", "time between recovery passes (0 disables them)", dur(func(c *Config) *time.Duration { return &c.RecoveryInterval })},
+		{"recovery-grace", "0s", "age of an unfinished review before recovery redoes it (0: twice the job timeout)", dur(func(c *Config) *time.Duration { return &c.RecoveryGrace })},
+		{"memory-budget", strconv.Itoa(DefaultMemoryBudget), "bytes of repository trees reviews may hold at once", num(func(c *Config, n int64) { c.MemoryBudget = n })},
 		{"log-level", "info", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
 		{"log-format", "json", "json or text", str(func(c *Config) *string { return &c.LogFormat })},
 	}
@@ -182,6 +194,12 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownGrace < 0 {
 		add("%s must not be negative", EnvName("shutdown-grace"))
+	}
+	if c.RecoveryInterval < 0 || c.RecoveryGrace < 0 {
+		add("%s and %s must not be negative", EnvName("recovery-interval"), EnvName("recovery-grace"))
+	}
+	if c.MemoryBudget <= 0 {
+		add("%s must be positive", EnvName("memory-budget"))
 	}
 	if c.MaxPayload <= 0 {
 		add("%s must be positive", EnvName("max-payload"))

@@ -44,6 +44,7 @@ func TestParseConfig(t *testing.T) {
 	}
 	defaults := Config{GitHubAPIURL: "https://api.github.com/", Listen: ":8080", Workers: defaultWorkers(),
 		QueueSize: 1000, JobTimeout: 5 * time.Minute, ShutdownGrace: 25 * time.Second, MaxPayload: 25 << 20,
+		RecoveryInterval: 10 * time.Minute, MemoryBudget: DefaultMemoryBudget,
 		LogLevel: "info", LogFormat: "json"}
 	with := func(f func(c *Config)) Config { c := defaults; f(&c); return c }
 	tests := []struct {

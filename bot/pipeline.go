@@ -39,6 +39,10 @@ type PipelineConfig struct {
 	// TreeCacheBytes bounds the base trees kept between reviews
 	// (DefaultTreeCacheBytes when 0; negative disables the cache).
 	TreeCacheBytes int64
+	// MemoryBudget bounds the bytes of trees reviews hold at once
+	// (DefaultMemoryBudget when 0): a review reserves its repository's
+	// expected size before downloading and waits while the budget is spent.
+	MemoryBudget int64
 }
 
 // engine is the pure code the pipeline drives; tests replace parts of it.
@@ -68,6 +72,8 @@ type Pipeline struct {
 	eng   engine
 	cache *treeCache
 	locks keyedMutex
+	admit *admission
+	sizes sizeMemo
 }
 
 // NewPipeline returns a pipeline.
@@ -100,7 +106,7 @@ func NewPipeline(cfg PipelineConfig) *Pipeline {
 	if cfg.BotLogin == "" {
 		cfg.Logger.Warn("no bot login configured: approvals recorded by the bot will not be recognized")
 	}
-	p := &Pipeline{cfg: cfg, eng: eng}
+	p := &Pipeline{cfg: cfg, eng: eng, admit: newAdmission(cfg.MemoryBudget)}
 	if cfg.TreeCacheBytes > 0 {
 		p.cache = newTreeCache(cfg.TreeCacheBytes)
 	}
@@ -159,7 +165,12 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	if cfgErr != nil {
 		extID, adopt = adopt, ""
 	}
-	runs, err := openCheckRuns(ctx, gh, job.Repo, pr.HeadSHA, extID, adopt, p.eng.now())
+	claim := newClaim()
+	runs, err := openCheckRuns(ctx, gh, job.Repo, pr.HeadSHA, extID, adopt, claim, p.eng.now())
+	if errors.Is(err, errYielded) {
+		log.InfoContext(ctx, "another replica created a newer check run for this head and reviews it")
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -168,11 +179,16 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 		log.WarnContext(ctx, "several check runs for the same inputs; reporting to all", "check_run_ids", runs.ids())
 	}
 
-	rv := &reviewRun{p: p, gh: gh, job: job, pr: pr, runs: runs, log: log}
+	rv := &reviewRun{p: p, gh: gh, job: job, pr: pr, runs: runs, log: log, extID: extID, claim: claim}
+	defer func() { rv.grant.release() }() // the grant is taken later, in trees
 	if cfgErr == nil {
 		err = rv.evaluate(ctx, cfgBytes)
 	} else {
 		err = cfgErr
+	}
+	if errors.Is(err, errYielded) {
+		log.InfoContext(ctx, "a later job took over this review")
+		return nil
 	}
 	if err != nil {
 		return rv.fail(ctx, err)
@@ -180,15 +196,13 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	if rv.result == nil {
 		return nil // a problem of the repository, reported on the run
 	}
-	if lost, err := runs.outrun(ctx, gh, job.Repo, pr.HeadSHA, extID); err != nil || lost {
-		if lost {
-			log.InfoContext(ctx, "another replica created this head's run first and posts the review")
-		}
-		return err
-	}
 	err = postReview(ctx, reviewInput{
 		gh: gh, repo: job.Repo, pr: pr, files: rv.files, comments: p.eng.comments(rv.result),
 		botLogin: p.cfg.BotLogin, log: log,
+		confirm: func(ctx context.Context) error {
+			_, err := confirmClaim(ctx, gh, job.Repo, pr.HeadSHA, extID, claim, rv.runs)
+			return err
+		},
 	})
 	if err != nil {
 		// The check run is complete and right; only the comments are missing.
@@ -209,6 +223,9 @@ type reviewRun struct {
 
 	files  []ChangedFile
 	result *checks.Result // nil when the repository's problem was reported instead
+	grant  *grant         // the memory the review's trees hold
+	extID  string         // the runs' key
+	claim  string         // this job's claim on the newest run
 }
 
 // evaluate fetches, reviews, gates and completes the check run.
@@ -285,6 +302,18 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 // would change, else the head.
 func (r *reviewRun) trees(ctx context.Context) (base, head *render.Tree, err error) {
 	p, repo := r.p, r.job.Repo
+	reserved := p.sizes.estimate(repo.FullName())
+	r.grant, err = p.admit.acquire(ctx, reserved)
+	if err != nil {
+		return nil, nil, fmt.Errorf("waiting for memory to load %s: %w", repo.FullName(), err)
+	}
+	defer func() {
+		if err == nil {
+			actual := base.Size() + head.Size()
+			r.grant.grow(actual - reserved)
+			p.sizes.remember(repo.FullName(), actual)
+		}
+	}()
 	fetchBase := func(ctx context.Context) (*render.Tree, error) {
 		return fetchTree(ctx, r.gh, repo, r.pr.BaseSHA, p.cfg.Limits, p.eng.loadTree)
 	}
@@ -326,7 +355,14 @@ func (p *Pipeline) addConfigChange(result *checks.Result, paths []string, base, 
 	}
 }
 
+// complete reports rep on the runs, unless a later job has taken them over
+// (errYielded).
 func (r *reviewRun) complete(ctx context.Context, rep report.CheckRun, actions []CheckAction) error {
+	runs, err := confirmClaim(ctx, r.gh, r.job.Repo, r.pr.HeadSHA, r.extID, r.claim, r.runs)
+	if err != nil {
+		return err
+	}
+	r.runs = runs
 	return r.runs.complete(ctx, r.gh, r.job.Repo, r.pr.HeadSHA, rep, actions)
 }
 
@@ -335,13 +371,21 @@ func (r *reviewRun) complete(ctx context.Context, rep report.CheckRun, actions [
 // the run in progress, to be redone on recovery.
 func (r *reviewRun) fail(ctx context.Context, err error) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
-		r.log.WarnContext(ctx, "review interrupted; check run left in progress", "error", err)
+		if herr := r.handBack(ctx); herr != nil {
+			r.log.WarnContext(ctx, "review interrupted; check run left in progress for recovery", "error", err, "hand_back_error", herr)
+		} else {
+			r.log.WarnContext(ctx, "review interrupted; check run queued for recovery", "error", err)
+		}
 		return err
 	}
 	r.log.ErrorContext(ctx, "review failed", "error", err)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if cerr := r.complete(cctx, faultReport(err), nil); cerr != nil {
+	cerr := r.complete(cctx, faultReport(err), nil)
+	if errors.Is(cerr, errYielded) {
+		return err // the job that took over reports
+	}
+	if cerr != nil {
 		r.log.ErrorContext(ctx, "completing the failed check run", "error", cerr)
 		return errors.Join(err, cerr)
 	}

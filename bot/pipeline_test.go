@@ -178,7 +178,7 @@ func TestProcess_faults(t *testing.T) {
 		}
 		h.assertRun(headSHA, "failure", "kustoguard could not finish the review")
 	})
-	t.Run("shutdownLeavesRunInProgress", func(t *testing.T) {
+	t.Run("shutdownQueuesRunForRecovery", func(t *testing.T) {
 		h := newHarness(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		h.reviewF = func(context.Context, checks.ReviewInput) (*checks.Result, error) {
@@ -188,8 +188,23 @@ func TestProcess_faults(t *testing.T) {
 		if err := h.p.Process(ctx, h.job("pull_request", "opened")); !errors.Is(err, context.Canceled) {
 			t.Fatalf("Process returned %v", err)
 		}
+		if r := h.run(headSHA); r.run.Status != "queued" {
+			t.Errorf("status %s, want queued (handed back for recovery)", r.run.Status)
+		}
+	})
+	t.Run("shutdownHandBackFailsRunStaysInProgress", func(t *testing.T) {
+		h := newHarness(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		h.reviewF = func(context.Context, checks.ReviewInput) (*checks.Result, error) {
+			cancel()
+			h.gh.failNext("CheckRuns", boom)
+			return nil, context.Canceled
+		}
+		if err := h.p.Process(ctx, h.job("pull_request", "opened")); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Process returned %v", err)
+		}
 		if r := h.run(headSHA); r.run.Status != "in_progress" {
-			t.Errorf("status %s, want in_progress", r.run.Status)
+			t.Errorf("status %s, want in_progress (recovered after the grace period)", r.run.Status)
 		}
 	})
 	t.Run("reviewPostFailsAfterCompletion", func(t *testing.T) {

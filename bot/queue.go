@@ -166,6 +166,24 @@ func (q *Queue) Len() int {
 	return q.pending
 }
 
+// Busy reports whether a job for the pull request key (Job.Key) is
+// waiting or running: recovery then leaves the pull request alone.
+func (q *Queue) Busy(key string) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.running[key] {
+		return true
+	}
+	for _, list := range q.subs {
+		for _, e := range list {
+			if e.key == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Start runs the workers. It is a no-op after the first call.
 func (q *Queue) Start() {
 	q.mu.Lock()
@@ -201,13 +219,20 @@ func (q *Queue) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.stopped = true
 	for _, cancel := range q.cancels {
 		cancel()
 	}
 	q.cond.Broadcast()
-	return fmt.Errorf("draining queue: %d jobs abandoned, %d cancelled in flight: %w", q.pending, len(q.cancels), ctx.Err())
+	pending, inFlight := q.pending, len(q.cancels)
+	q.mu.Unlock()
+	// Cancelled jobs hand their check runs back for recovery; give them
+	// a moment to do so before the process exits.
+	select {
+	case <-done:
+	case <-time.After(handBackTimeout + time.Second):
+	}
+	return fmt.Errorf("draining queue: %d jobs abandoned, %d cancelled in flight: %w", pending, inFlight, ctx.Err())
 }
 
 func (q *Queue) worker() {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -104,6 +105,9 @@ type reviewInput struct {
 	comments []report.Comment
 	botLogin string
 	log      *slog.Logger
+	// confirm, when set, is asked right before posting whether this job
+	// still owns the review; errYielded means a later job took it over.
+	confirm func(ctx context.Context) error
 }
 
 // postReview posts the head's review once: nothing when the bot already
@@ -145,6 +149,16 @@ func postReview(ctx context.Context, in reviewInput) error {
 	plan := planReview(in.comments, in.files, posted)
 	if plan.empty() {
 		return nil
+	}
+	if in.confirm != nil {
+		err := in.confirm(ctx)
+		if errors.Is(err, errYielded) {
+			in.log.InfoContext(ctx, "a later job took over this review; not posting")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
 	for _, c := range plan.fileLevel {
 		if err := in.gh.CreateFileComment(ctx, in.repo, in.pr.Number, in.pr.HeadSHA, c.Path, c.Body); err != nil {

@@ -67,6 +67,9 @@ type ServerDeps struct {
 	// one when nil.
 	Metrics *Metrics
 	Logger  *slog.Logger
+	// Recovery, when set, redoes reviews left unfinished, from start until
+	// Shutdown.
+	Recovery *Recoverer
 }
 
 // Server is the webhook server: HTTP in front, the queue and its workers
@@ -78,6 +81,10 @@ type Server struct {
 	queue   *Queue
 	metrics *Metrics
 	http    *http.Server
+
+	recovery     *Recoverer
+	stopRecovery context.CancelFunc
+	recoveryDone chan struct{}
 }
 
 // NewServer builds the server from a validated configuration.
@@ -110,7 +117,7 @@ func NewServer(cfg Config, deps ServerDeps) (*Server, error) {
 		Metrics:    deps.Metrics,
 		Logger:     deps.Logger,
 	})
-	s := &Server{cfg: cfg, log: deps.Logger, handler: h, queue: q, metrics: deps.Metrics}
+	s := &Server{cfg: cfg, log: deps.Logger, handler: h, queue: q, metrics: deps.Metrics, recovery: deps.Recovery}
 	s.http = &http.Server{
 		Addr:              cfg.Listen,
 		Handler:           h,
@@ -135,6 +142,7 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 // Shutdown; it then returns nil.
 func (s *Server) Serve(l net.Listener) error {
 	s.queue.Start()
+	s.startRecovery()
 	s.handler.Ready()
 	s.log.Info("serving webhooks", "addr", l.Addr().String(), "workers", s.queue.cfg.Workers, "queue_size", s.queue.cfg.Size)
 	if err := s.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -158,6 +166,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // queue finishes its jobs, all within ctx.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.handler.Drain()
+	s.stopRecoveryAndWait(ctx)
 	s.log.Info("draining", "queued", s.queue.Len())
 	var errs []error
 	if err := s.http.Shutdown(ctx); err != nil {
@@ -167,4 +176,30 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// startRecovery runs the recoverer in the background, once.
+func (s *Server) startRecovery() {
+	if s.recovery == nil || s.stopRecovery != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopRecovery, s.recoveryDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.recoveryDone)
+		s.recovery.Run(ctx, s.queue)
+	}()
+}
+
+// stopRecoveryAndWait ends recovery passes before the queue drains, so a
+// pass does not meet a closed queue.
+func (s *Server) stopRecoveryAndWait(ctx context.Context) {
+	if s.stopRecovery == nil {
+		return
+	}
+	s.stopRecovery()
+	select {
+	case <-s.recoveryDone:
+	case <-ctx.Done():
+	}
 }

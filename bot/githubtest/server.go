@@ -95,6 +95,8 @@ type Server struct {
 	teams         map[string]map[string]bool // "org/team" → user
 	requests      []Request
 	faults        []*fault
+	rateLimit     int // X-RateLimit-Limit to send; 0 sends no rate headers
+	rateRemaining int
 }
 
 type issuedToken struct {
@@ -206,6 +208,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	f := s.takeFault(r.Method, rel)
 	s.mu.Unlock()
 
+	s.setRateHeaders(w)
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		s.mu.Lock()
@@ -228,6 +231,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+b+"/app-manifests/{code}/conversions", s.convertManifest)
 
 	repo := b + "/repos/{owner}/{repo}"
+	m.HandleFunc("GET "+b+"/installation/repositories", s.tokenAuth(s.listInstallationRepos))
+	m.HandleFunc("GET "+repo+"/pulls", s.tokenAuth(s.listPulls))
 	m.HandleFunc("GET "+repo+"/pulls/{number}", s.tokenAuth(s.getPull))
 	m.HandleFunc("GET "+repo+"/pulls/{number}/files", s.tokenAuth(s.listPullFiles))
 	m.HandleFunc("GET "+repo+"/compare/{basehead}", s.tokenAuth(s.compare))

@@ -23,6 +23,7 @@ type pull struct {
 	right    map[string]map[int]bool // path → new-side lines inside a hunk
 	reviews  []*github.PullRequestReview
 	comments []*github.PullRequestComment
+	updated  time.Time // for listing by update time
 }
 
 type checkRun struct {
@@ -83,7 +84,7 @@ func (s *Server) OpenPR(owner, name string, pr PR) {
 	if pr.HeadRef == "" {
 		pr.HeadRef = "feature-" + itoa(pr.Number)
 	}
-	p := &pull{PR: pr}
+	p := &pull{PR: pr, updated: time.Now().UTC()}
 	p.files, p.right = diffTrees(rp.trees[pr.BaseSHA], rp.trees[pr.HeadSHA])
 	rp.pulls[pr.Number] = p
 }
@@ -100,6 +101,7 @@ func (s *Server) Push(owner, name string, number int, newHeadSHA string, files m
 	rp.trees[newHeadSHA] = maps.Clone(files)
 	p := rp.pulls[number]
 	p.HeadSHA, p.MergeSHA = newHeadSHA, ""
+	p.updated = time.Now().UTC()
 	p.files, p.right = diffTrees(rp.trees[p.BaseSHA], files)
 }
 
