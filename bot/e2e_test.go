@@ -164,6 +164,14 @@ func TestE2E_approvalByButton(t *testing.T) {
 				mention = "@" + tc.presser
 			}
 			assertVerdict(t, run, tc.conclusion, mention)
+			// Once approved the button goes; until then it stays.
+			wantButtons := 1
+			if tc.conclusion == "success" {
+				wantButtons = 0
+			}
+			if acts := e.gh.CheckRunActions(e2eOwner, e2eName, run.GetID()); len(acts) != wantButtons {
+				t.Errorf("buttons on the run after the press: %+v, want %d", acts, wantButtons)
+			}
 		})
 	}
 }

@@ -195,14 +195,16 @@ func (c *ghClient) CreateCheckRun(ctx context.Context, r Repo, run CheckRun) (in
 // checkRunUpdateRequest is the update body: go-github's always sends "name", which
 // would blank a name the caller leaves empty, and has no started_at.
 type checkRunUpdateRequest struct {
-	Name        string                   `json:"name,omitempty"`
-	ExternalID  *string                  `json:"external_id,omitempty"`
-	Status      *string                  `json:"status,omitempty"`
-	Conclusion  *string                  `json:"conclusion,omitempty"`
-	StartedAt   *github.Timestamp        `json:"started_at,omitempty"`
-	CompletedAt *github.Timestamp        `json:"completed_at,omitempty"`
-	Output      *github.CheckRunOutput   `json:"output,omitempty"`
-	Actions     []*github.CheckRunAction `json:"actions,omitempty"`
+	Name        string                 `json:"name,omitempty"`
+	ExternalID  *string                `json:"external_id,omitempty"`
+	Status      *string                `json:"status,omitempty"`
+	Conclusion  *string                `json:"conclusion,omitempty"`
+	StartedAt   *github.Timestamp      `json:"started_at,omitempty"`
+	CompletedAt *github.Timestamp      `json:"completed_at,omitempty"`
+	Output      *github.CheckRunOutput `json:"output,omitempty"`
+	// Actions is a pointer so that an empty list is sent: it removes the
+	// buttons (an absent list leaves them as they are).
+	Actions *[]*github.CheckRunAction `json:"actions,omitempty"`
 }
 
 func (c *ghClient) UpdateCheckRun(ctx context.Context, r Repo, id int64, run CheckRun) error {
@@ -215,7 +217,13 @@ func (c *ghClient) UpdateCheckRun(ctx context.Context, r Repo, id int64, run Che
 		StartedAt:   ghTimestamp(run.StartedAt),
 		CompletedAt: ghCompletedAt(run),
 		Output:      toGitHubOutput(run.Output),
-		Actions:     toGitHubActions(run.Actions),
+	}
+	if run.Actions != nil {
+		actions := toGitHubActions(run.Actions)
+		if actions == nil {
+			actions = []*github.CheckRunAction{}
+		}
+		body.Actions = &actions
 	}
 	req, err := c.gh.NewRequest(http.MethodPatch, fmt.Sprintf("repos/%s/%s/check-runs/%d", r.Owner, r.Name, id), body)
 	if err != nil {
