@@ -94,3 +94,26 @@ func TestReadmeRules(t *testing.T) {
 	}
 	t.Errorf("README.md's rule table differs from the catalog (run with -update):\n--- README\n%s\n--- catalog\n%s", got, table.Bytes())
 }
+
+// TestReadmeExample keeps the README's sample check run true: it must be
+// the start of what the App posts for the demo (the demo's markdown golden).
+func TestReadmeExample(t *testing.T) {
+	doc, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const fence = "````markdown\n"
+	i := bytes.Index(doc, []byte(fence))
+	if i < 0 {
+		t.Fatal("README.md has no sample check run")
+	}
+	sample := doc[i+len(fence):]
+	sample = sample[:bytes.Index(sample, []byte("````"))]
+	demo, err := os.ReadFile("testdata/golden/demo.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(demo, sample) {
+		t.Errorf("README.md's sample is not the start of testdata/golden/demo.md; copy its first lines again:\n%s", sample)
+	}
+}
