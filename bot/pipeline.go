@@ -18,7 +18,7 @@ const CheckName = "kustoguard"
 
 // DefaultTreeCacheBytes bounds the cache of base trees when
 // PipelineConfig.TreeCacheBytes is zero.
-const DefaultTreeCacheBytes = 512 << 20
+const DefaultTreeCacheBytes = 256 << 20
 
 // PipelineConfig configures the review pipeline.
 type PipelineConfig struct {
