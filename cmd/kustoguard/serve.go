@@ -39,6 +39,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return exitUsage
 	}
 	log := bot.NewLogger(cfg, stderr)
+	if stderr == io.Writer(os.Stderr) {
+		// Libraries' prints to standard error become log records.
+		if restore, err := bot.CaptureStderr(log); err == nil {
+			defer restore()
+		}
+	}
 	srv, err := build(ctx, cfg, log)
 	if err != nil {
 		return fail(stderr, "serve: %v", err)
