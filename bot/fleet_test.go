@@ -166,7 +166,7 @@ func (f *fleet) pipeline() *Pipeline {
 	p := NewPipeline(PipelineConfig{
 		Clients: f.clients, BotLogin: f.gh.AppSlug + "[bot]", JobTimeout: time.Minute, Logger: quietLogger(),
 	})
-	p.eng.loadTree = loadTarGz
+	p.eng.loadTree = render.LoadTarGz
 	if !renderWorks() {
 		p.eng.review = standInReview
 		p.eng.fingerprint = testFingerprint

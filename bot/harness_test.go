@@ -96,7 +96,7 @@ func (h *harness) pipeline() *Pipeline {
 	p.eng.fingerprint = testFingerprint
 	p.eng.build = testBuild
 	p.eng.comments = testComments
-	p.eng.loadTree = loadTarGz
+	p.eng.loadTree = render.LoadTarGz
 	return p
 }
 

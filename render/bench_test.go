@@ -55,9 +55,6 @@ func BenchmarkRender(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := t.Render(context.Background(), overlays[0]); err != nil && err.Error() == "not implemented" {
-		b.Skip("Tree.Render is not implemented in this build")
-	}
 	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			for b.Loop() {
