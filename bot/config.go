@@ -122,6 +122,10 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	for i, s := range all {
 		fs.StringVar(&vals[i], s.name, "", fmt.Sprintf("%s (env %s, default %q)", s.usage, EnvName(s.name), s.def))
 	}
+	fs.Usage = func() {
+		fmt.Fprintln(usage, "usage: kustoguard serve [flags]; every flag also reads its KUSTOGUARD_* variable, and a flag wins")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}

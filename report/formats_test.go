@@ -119,3 +119,20 @@ func TestSecretValuesNeverShown(t *testing.T) {
 		})
 	}
 }
+
+// TestText_repositoryFinding heads a finding of no overlay (config-change)
+// with "(repository)" rather than an empty line.
+func TestText_repositoryFinding(t *testing.T) {
+	r := &checks.Result{Base: "a", Head: "b", Findings: []checks.Finding{{
+		Rule: "config-change", Severity: checks.Warning, Approval: true, State: checks.New,
+		File: ".github/kustoguard.yml", Message: "kustoguard configuration removed: every setting goes back to its default",
+	}}}
+	var b bytes.Buffer
+	if err := Text(&b, r, Approval{Required: true}, false); err != nil {
+		t.Fatal(err)
+	}
+	want := "Findings\n  (repository)\n    .github/kustoguard.yml: warning config-change"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("want %q in\n%s", want, b.String())
+	}
+}

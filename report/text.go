@@ -128,7 +128,11 @@ func textFindings(w io.Writer, p painter, r *checks.Result) {
 				shown = true
 			}
 			if first {
-				fmt.Fprintf(w, "  %s\n", p.paint(ansiCyan, o))
+				label := o
+				if label == "" {
+					label = "(repository)" // findings of no overlay, such as config-change
+				}
+				fmt.Fprintf(w, "  %s\n", p.paint(ansiCyan, label))
 				first = false
 			}
 			if loc := textLocation(f); loc != "" {

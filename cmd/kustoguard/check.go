@@ -219,7 +219,13 @@ func useColor(stdout io.Writer, output string) bool {
 
 // reason keeps an error (kustomize's can span lines) to one line.
 func reason(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
+	var parts []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			parts = append(parts, strings.Join(f, " "))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // firstLine is the first line of s, trimmed.

@@ -58,6 +58,10 @@ func TestParseCheckFlags(t *testing.T) {
 
 func TestCheck_usageErrors(t *testing.T) {
 	repo := gitRepo(t)
+	badConfig := filepath.Join(t.TempDir(), "kustoguard.yml")
+	if err := os.WriteFile(badConfig, []byte("scope: bogus\nfoo: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := map[string][]string{
 		"badRevision":     {"check", "--repo", repo, "--base", "--output"},
 		"unknownInSubdir": {"check", "--repo", repo + "/apps", "--base", "v9"},
@@ -66,6 +70,7 @@ func TestCheck_usageErrors(t *testing.T) {
 		"missingDir":      {"check", filepath.Join(t.TempDir(), "nope"), t.TempDir()},
 		"notARepo":        {"check", "--repo", t.TempDir()},
 		"missingConfig":   {"check", "--config", filepath.Join(t.TempDir(), "nope.yml"), t.TempDir(), t.TempDir()},
+		"badConfig":       {"check", "--config", badConfig, t.TempDir(), t.TempDir()},
 	}
 	for name, args := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -79,6 +84,9 @@ func TestCheck_usageErrors(t *testing.T) {
 			}
 			if msg := stderr.String(); strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "kustoguard: check: ") {
 				t.Errorf("want one line of reason on stderr, got %q", msg)
+			}
+			if name == "badConfig" && !strings.Contains(stderr.String(), "changed or all; line 2: unknown key") {
+				t.Errorf("want each problem of the configuration kept apart, got %q", stderr.String())
 			}
 			if stdout.Len() != 0 {
 				t.Errorf("no report on failure, got %q", stdout.String())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,7 +31,9 @@ func runRegister(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "usage: kustoguard register --webhook-url URL [--org ORG] [--github-url URL] [--out-dir DIR]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	} else if err != nil {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -59,8 +62,17 @@ func runRegister(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stdout, "  %s\n", f)
 	}
 	fmt.Fprintf(stdout, "Install it: %s/installations/new\n", res.HTMLURL)
-	fmt.Fprintf(stdout, "Start the server: set -a; . %s; set +a; kustoguard serve\n", res.Files[len(res.Files)-1])
+	fmt.Fprintf(stdout, "Start the server: set -a; . %s; set +a; kustoguard serve\n", sourceable(res.Files[len(res.Files)-1]))
 	return exitOK
+}
+
+// sourceable makes a path safe for the shell's "." command, which looks a
+// name without a slash up in PATH rather than in the current directory.
+func sourceable(p string) string {
+	if !strings.Contains(p, "/") {
+		return "./" + p
+	}
+	return p
 }
 
 // apiURLFor derives the REST API root from GitHub's web root.

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -18,19 +20,27 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := flag.NewFlagSet("render", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	root := fs.String("root", "", "the tree the renderer may read (default: the git work tree holding DIR, else the current directory)")
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: kustoguard render [--root ROOT] DIR")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	} else if err != nil {
 		return exitUsage
 	}
 	if fs.NArg() != 1 {
 		return fail(stderr, "usage: kustoguard render [--root ROOT] DIR")
 	}
 	dir := fs.Arg(0)
+	hint := ""
 	if *root == "" {
 		*root = defaultRoot(ctx, dir)
+		hint = " (the default root; --root names a wider one)"
 	}
 	rel, err := relativeTo(*root, dir)
 	if err != nil {
-		return fail(stderr, "render: %v", err)
+		return fail(stderr, "render: %v%s", err, hint)
 	}
 	tree, err := render.LoadDir(*root, render.DefaultLimits())
 	if err != nil {
@@ -38,7 +48,11 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	out, err := tree.RenderYAML(ctx, rel)
 	if err != nil {
-		return fail(stderr, "render: %s", oneLine(err.Error()))
+		msg := oneLine(err.Error())
+		if hint != "" && strings.Contains(msg, "leaves the tree") {
+			msg += fmt.Sprintf("; the renderer reads only %s%s", *root, hint)
+		}
+		return fail(stderr, "render: %s", msg)
 	}
 	if _, err := stdout.Write(out); err != nil {
 		return fail(stderr, "render: writing output: %v", err)

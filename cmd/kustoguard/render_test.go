@@ -56,3 +56,43 @@ func TestRunRender(t *testing.T) {
 		})
 	}
 }
+
+// TestRunRender_defaultRootHint renders an overlay from its own directory
+// outside a git work tree: the default root is that directory, its base
+// is outside it, and the error says how to widen the root.
+func TestRunRender_defaultRootHint(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"base/kustomization.yaml":    "resources: [cm.yaml]\n",
+		"base/cm.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n",
+		"overlay/kustomization.yaml": "resources: [../base]\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if exec.Command("git", "-C", dir, "rev-parse", "--show-toplevel").Run() == nil {
+		t.Skip("the temporary directory is in a git work tree")
+	}
+	t.Chdir(filepath.Join(dir, "overlay"))
+	var stdout, stderr bytes.Buffer
+	if code := runRender(context.Background(), []string{"."}, &stdout, &stderr); code != exitUsage {
+		t.Fatalf("exit %d, want %d; stderr %q", code, exitUsage, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "leaves the tree") || !strings.Contains(stderr.String(), "--root names a wider one") {
+		t.Errorf("want the error to point at --root, got %q", stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := runRender(context.Background(), []string{"--root", dir, "."}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("with --root: exit %d; stderr %q", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "name: cm") {
+		t.Errorf("with --root: want the ConfigMap, got %q", stdout.String())
+	}
+}

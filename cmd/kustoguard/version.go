@@ -15,6 +15,10 @@ var (
 )
 
 func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintln(stderr, "usage: kustoguard version")
+		return exitOK
+	}
 	if len(args) > 0 {
 		return fail(stderr, "version takes no arguments")
 	}
