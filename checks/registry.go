@@ -6,7 +6,7 @@ import (
 	"github.com/kustoguard/kustoguard/render"
 )
 
-// ruleIDs is every rule id of the catalog, in the order INTERFACE.md and
+// ruleIDs is every rule id of the catalog, in the order the README and
 // the README list them. ParseConfig validates against this list rather
 // than Default so that configuration never depends on rule construction.
 var ruleIDs = []string{

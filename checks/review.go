@@ -208,19 +208,19 @@ func kustomizationFile(t *render.Tree, dir string) string {
 	return ""
 }
 
+// summarize counts the new findings as the check run's title does: those
+// that block, then the new warnings and notices that do not. Existing and
+// resolved findings are in the findings list, not in these counts.
 func summarize(r *Result) Summary {
 	s := Summary{OverlaysAffected: len(r.Overlays)}
 	for _, f := range r.Findings {
-		if f.Blocking() {
+		switch {
+		case f.State != New:
+		case f.Blocking():
 			s.Blocking++
-		}
-		if f.State == Resolved {
-			continue
-		}
-		switch f.Severity {
-		case Warning:
+		case f.Severity == Warning:
 			s.Warnings++
-		case Notice:
+		case f.Severity == Notice:
 			s.Notices++
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// interfaceRuleIDs are the rule ids INTERFACE.md promises, in its order.
+// interfaceRuleIDs are the stable rule ids, in the documented order.
 var interfaceRuleIDs = []string{
 	"rbac-change", "rbac-escalation", "serviceaccount-change", "control-plane-toleration",
 	"readiness-probe-missing", "liveness-probe-missing", "resources-missing", "cpu-limit-missing",
@@ -43,7 +43,7 @@ func TestRulesWellFormed(t *testing.T) {
 		}
 	}
 	if strings.Join(ruleIDs, ",") != strings.Join(interfaceRuleIDs, ",") {
-		t.Errorf("ruleIDs = %v, want INTERFACE.md's %v", ruleIDs, interfaceRuleIDs)
+		t.Errorf("ruleIDs = %v, want the documented %v", ruleIDs, interfaceRuleIDs)
 	}
 
 	var got []string
@@ -51,7 +51,7 @@ func TestRulesWellFormed(t *testing.T) {
 		got = append(got, r.ID())
 	}
 	if strings.Join(got, ",") != strings.Join(interfaceRuleIDs, ",") {
-		t.Errorf("Default() ids = %v, want every INTERFACE.md id once, in order: %v", got, interfaceRuleIDs)
+		t.Errorf("Default() ids = %v, want every documented id once, in order: %v", got, interfaceRuleIDs)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"github.com/kustoguard/kustoguard/render"
 )
 
-// stateRules is the state rules in the order INTERFACE.md lists them.
+// stateRules is the state rules in the order the README lists them.
 func stateRules() []Rule {
 	return []Rule{
 		readinessProbeMissing{},

@@ -17,7 +17,7 @@ func TestJSON(t *testing.T) {
 	}
 	assertGolden(t, "testdata/golden/report.json", b.Bytes())
 
-	// The shape INTERFACE.md promises.
+	// The shape the README documents.
 	var doc map[string]any
 	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 )
 
 // JSON writes the review in the shape of `kustoguard check --format json`
-// (INTERFACE.md), indented by two spaces. Lists are never null. It writes
+// (documented in the README), indented by two spaces. Lists are never null. It writes
 // what the review holds and nothing more: diffs come already redacted.
 func JSON(w io.Writer, r *checks.Result) error {
 	out := checks.Result{}
