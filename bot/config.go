@@ -148,6 +148,10 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 		}
 		if err := s.set(&c, v); err != nil {
 			c.problems = append(c.problems, fmt.Sprintf("%s: %v", from, err))
+			if s.def != "" {
+				// Reported once: the checks of Validate see the default.
+				_ = s.set(&c, s.def)
+			}
 		}
 	}
 	if c.GitHubAPIURL != "" && !strings.HasSuffix(c.GitHubAPIURL, "/") {
