@@ -63,7 +63,7 @@ func NewAppServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, e
 		}
 		rec = NewRecoverer(RecoveryConfig{
 			Installations: app.Installations, Clients: clients,
-			Interval: cfg.RecoveryInterval, Grace: grace, Logger: log,
+			Interval: cfg.RecoveryInterval, Grace: grace, Logger: log, OnPass: m.ObserveRecoveryPass,
 		})
 	}
 	pipe := NewPipeline(PipelineConfig{

@@ -25,6 +25,8 @@ type Metrics struct {
 	ghDuration     *prometheus.HistogramVec
 	jobPanics      prometheus.Counter
 	jobsSuperseded prometheus.Counter
+	recoveryPasses *prometheus.CounterVec
+	recoveryJobs   prometheus.Counter
 }
 
 // NewMetrics returns metrics registered in a fresh registry, with the Go and
@@ -71,14 +73,39 @@ func NewMetrics() *Metrics {
 			Name: "kustoguard_jobs_superseded_total",
 			Help: "Queued jobs replaced by a newer job for the same pull request before they ran.",
 		}),
+		recoveryPasses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kustoguard_recovery_passes_total",
+			Help: "Recovery passes by result (complete, truncated, error).",
+		}, []string{"result"}),
+		recoveryJobs: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kustoguard_recovery_jobs_total",
+			Help: "Reviews recovery scheduled: runs left unfinished or heads without a run.",
+		}),
 	}
 	m.reg.MustRegister(
 		m.deliveries, m.queueDepth, m.queueWait, m.stageDuration, m.jobs,
-		m.ghRequests, m.ghDuration, m.jobPanics, m.jobsSuperseded,
+		m.ghRequests, m.ghDuration, m.jobPanics, m.jobsSuperseded, m.recoveryPasses, m.recoveryJobs,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m
+}
+
+// ObserveRecoveryPass records one recovery pass; it fits
+// RecoveryConfig.OnPass.
+func (m *Metrics) ObserveRecoveryPass(st RecoveryStats, err error) {
+	if m == nil {
+		return
+	}
+	result := "complete"
+	switch {
+	case err != nil:
+		result = "error"
+	case st.Truncated:
+		result = "truncated"
+	}
+	m.recoveryPasses.WithLabelValues(result).Inc()
+	m.recoveryJobs.Add(float64(st.Scheduled))
 }
 
 // Handler serves the registry in the Prometheus text format.

@@ -34,6 +34,8 @@ type RecoveryConfig struct {
 	MaxJobs     int
 	MaxRequests int
 	Logger      *slog.Logger
+	// OnPass, when set, observes every finished pass (Metrics.ObserveRecoveryPass).
+	OnPass func(st RecoveryStats, err error)
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -94,6 +96,9 @@ func (rc *Recoverer) Run(ctx context.Context, s Scheduler) {
 		st, err := rc.Pass(ctx, s)
 		log := rc.cfg.Logger.With("installations", st.Installations, "repositories", st.Repos,
 			"pull_requests", st.Pulls, "requests", st.Requests, "scheduled", st.Scheduled, "truncated", st.Truncated, "low_budget", st.LowBudget)
+		if ctx.Err() == nil && rc.cfg.OnPass != nil {
+			rc.cfg.OnPass(st, err)
+		}
 		switch {
 		case ctx.Err() != nil:
 			return
