@@ -42,6 +42,9 @@ func runRegister(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if cfg.WebhookURL == "" {
 		return fail(stderr, "register: --webhook-url is required")
 	}
+	if u, err := url.Parse(cfg.WebhookURL); err == nil && !strings.HasSuffix(u.Path, "/api/github/webhooks") {
+		fmt.Fprintf(stderr, "kustoguard: register: note: the server takes webhooks at /api/github/webhooks, and %s points elsewhere\n", cfg.WebhookURL)
+	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = apiURLFor(cfg.WebURL)
 	}
