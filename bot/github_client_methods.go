@@ -225,7 +225,13 @@ func (c *ghClient) UpdateCheckRun(ctx context.Context, r Repo, id int64, run Che
 		}
 		body.Actions = &actions
 	}
-	req, err := c.gh.NewRequest(http.MethodPatch, fmt.Sprintf("repos/%s/%s/check-runs/%d", r.Owner, r.Name, id), body)
+	return c.send(ctx, what, http.MethodPatch, fmt.Sprintf("repos/%s/%s/check-runs/%d", r.Owner, r.Name, id), body)
+}
+
+// send makes a request whose body go-github cannot express and discards the
+// answer; what names the action in errors.
+func (c *ghClient) send(ctx context.Context, what, method, path string, body any) error {
+	req, err := c.gh.NewRequest(method, path, body)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}

@@ -87,16 +87,8 @@ type fileCommentRequest struct {
 
 func (c *ghClient) CreateFileComment(ctx context.Context, r Repo, number int, commitSHA, path, body string) error {
 	what := fmt.Sprintf("commenting on %s of %s#%d", path, r.FullName(), number)
-	req, err := c.gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%s/%s/pulls/%d/comments", r.Owner, r.Name, number),
+	return c.send(ctx, what, http.MethodPost, fmt.Sprintf("repos/%s/%s/pulls/%d/comments", r.Owner, r.Name, number),
 		fileCommentRequest{Body: body, CommitID: commitSHA, Path: path, SubjectType: "file"})
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	resp, err := c.gh.Do(ctx, req, nil)
-	if err != nil {
-		return wrapGitHubErr(what, resp, err)
-	}
-	return nil
 }
 
 func (c *ghClient) IssueComments(ctx context.Context, r Repo, number int) ([]PostedComment, error) {

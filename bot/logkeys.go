@@ -37,17 +37,22 @@ func LoggerFrom(ctx context.Context) *slog.Logger {
 // withJob returns a context carrying base annotated with the job's keys, and
 // that logger.
 func withJob(ctx context.Context, base *slog.Logger, job Job) (context.Context, *slog.Logger) {
+	l := jobLogger(base, job).With(LogKeySHA, job.HeadSHA)
+	return WithLogger(ctx, l), l
+}
+
+// jobLogger annotates base with the keys of the job's delivery and pull
+// request; the SHA is left to the caller, which may know a newer head.
+func jobLogger(base *slog.Logger, job Job) *slog.Logger {
 	if base == nil {
 		base = slog.Default()
 	}
-	l := base.With(
+	return base.With(
 		LogKeyEventType, job.Event,
 		LogKeyDeliveryID, job.DeliveryID,
 		LogKeyInstallationID, job.Repo.InstallationID,
 		LogKeyRepoOwner, job.Repo.Owner,
 		LogKeyRepoName, job.Repo.Name,
 		LogKeyPRNum, job.Number,
-		LogKeySHA, job.HeadSHA,
 	)
-	return WithLogger(ctx, l), l
 }

@@ -125,14 +125,7 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 		ctx, cancel = context.WithTimeout(ctx, p.cfg.JobTimeout)
 		defer cancel()
 	}
-	log := p.cfg.Logger.With(
-		LogKeyDeliveryID, job.DeliveryID,
-		LogKeyEventType, job.Event,
-		LogKeyInstallationID, job.Repo.InstallationID,
-		LogKeyRepoOwner, job.Repo.Owner,
-		LogKeyRepoName, job.Repo.Name,
-		LogKeyPRNum, job.Number,
-	)
+	log := jobLogger(p.cfg.Logger, job)
 	unlock, err := p.locks.lock(ctx, job.Key())
 	if err != nil {
 		return fmt.Errorf("waiting for the pull request's previous job: %w", err)

@@ -3,7 +3,6 @@ package checks
 import (
 	"context"
 	"fmt"
-	"path"
 	"runtime"
 	"strings"
 	"sync"
@@ -125,7 +124,7 @@ func Review(ctx context.Context, in ReviewInput) (*Result, error) {
 // reviewOverlay renders one overlay on both sides and judges the change.
 func reviewOverlay(ctx context.Context, in ReviewInput, cfg *Config, changed []string, dir string) (OverlayResult, []Finding) {
 	out := OverlayResult{Path: dir}
-	atBase, atHead := kustomizationFile(in.Base, dir) != "", kustomizationFile(in.Head, dir) != ""
+	atBase, atHead := in.Base.KustomizationFile(dir) != "", in.Head.KustomizationFile(dir) != ""
 
 	var base, head []render.Object
 	if atBase {
@@ -146,7 +145,7 @@ func reviewOverlay(ctx context.Context, in ReviewInput, cfg *Config, changed []s
 				return out, nil
 			}
 			if f.File == "" {
-				f.File = kustomizationFile(in.Head, dir)
+				f.File = in.Head.KustomizationFile(dir)
 			}
 			return out, []Finding{f}
 		}
@@ -192,20 +191,6 @@ func reviewOverlay(ctx context.Context, in ReviewInput, cfg *Config, changed []s
 		input.Base = nil
 	}
 	return out, Run(input, in.Rules)
-}
-
-// kustomizationNames are the file names kustomize accepts, in its order.
-var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
-
-// kustomizationFile is the path of dir's kustomization file in t, or "".
-func kustomizationFile(t *render.Tree, dir string) string {
-	for _, n := range kustomizationNames {
-		p := path.Join(dir, n)
-		if _, ok := t.ReadFile(p); ok {
-			return p
-		}
-	}
-	return ""
 }
 
 // summarize counts the new findings as the check run's title does: those

@@ -9,9 +9,6 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// kustFileNames are the file names kustomize accepts, in its order.
-var kustFileNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
-
 // kustFile holds the fields of a kustomization that name other inputs or
 // enable capabilities the renderer refuses.
 type kustFile struct {
@@ -95,19 +92,21 @@ func (t *Tree) scan(dir string) (*scanResult, error) {
 	return s.res, nil
 }
 
-func (t *Tree) findKustomization(dir string) (string, bool) {
-	for _, n := range kustFileNames {
+// KustomizationFile is the path of dir's kustomization file, in kustomize's
+// order of preference, or "" when dir holds none.
+func (t *Tree) KustomizationFile(dir string) string {
+	for _, n := range kustomizationNames {
 		p := path.Join(dir, n)
 		if _, ok := t.files[p]; ok {
-			return p, true
+			return p
 		}
 	}
-	return "", false
+	return ""
 }
 
 func (s *scanner) dir(dir string, plugins bool) (*kustDoc, error) {
-	file, ok := s.t.findKustomization(dir)
-	if !ok {
+	file := s.t.KustomizationFile(dir)
+	if file == "" {
 		if l, ok := s.t.outsideLink(dir); ok {
 			return nil, fmt.Errorf("%s: symlink points outside the tree", l)
 		}

@@ -37,7 +37,7 @@ func (s *sourcer) staticIndex() map[string][]candidate {
 		for _, list := range [][]string{k.k.Resources, k.k.Bases, k.k.Components} {
 			for _, e := range list {
 				p := path.Join(dir, e)
-				if sub := s.sr.kusts[kustFileIn(s.t, p)]; sub != nil {
+				if sub := s.sr.kusts[s.t.KustomizationFile(p)]; sub != nil {
 					walk(sub, prefix, suffix, levels, depth+1)
 					continue
 				}
@@ -75,17 +75,12 @@ func (s *sourcer) staticIndex() map[string][]candidate {
 	return idx
 }
 
-func kustFileIn(t *Tree, dir string) string {
-	f, _ := t.findKustomization(dir)
-	return f
-}
-
 // componentsOf lists the Components k includes, whose patches apply to
 // everything k accumulates before its own.
 func (s *sourcer) componentsOf(k *kustDoc) []*kustDoc {
 	var out []*kustDoc
 	for _, e := range k.k.Components {
-		if c := s.sr.kusts[kustFileIn(s.t, path.Join(path.Dir(k.file), e))]; c != nil {
+		if c := s.sr.kusts[s.t.KustomizationFile(path.Join(path.Dir(k.file), e))]; c != nil {
 			out = append(out, c)
 		}
 	}
