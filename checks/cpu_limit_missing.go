@@ -9,18 +9,20 @@ import (
 // cpuLimitMissing flags containers without a cpu limit, which may then use
 // every idle core of the node. It judges the containers resources-missing
 // judges: app containers and sidecars of every workload kind.
-type cpuLimitMissing struct{}
+type cpuLimitMissing struct{ meta }
 
 var _ Rule = cpuLimitMissing{}
 
-func (cpuLimitMissing) ID() string          { return "cpu-limit-missing" }
-func (cpuLimitMissing) Description() string { return "A container or sidecar without a cpu limit." }
-func (cpuLimitMissing) Remediation() string {
-	return "Set resources.limits.cpu on the container."
+func newCPULimitMissing() Rule {
+	return cpuLimitMissing{meta{
+		id:          "cpu-limit-missing",
+		description: "A container or sidecar without a cpu limit.",
+		remediation: "Set resources.limits.cpu on the container.",
+		severity:    Warning,
+		approval:    false,
+		kind:        StateRule,
+	}}
 }
-func (cpuLimitMissing) Severity() Severity  { return Warning }
-func (cpuLimitMissing) NeedsApproval() bool { return false }
-func (cpuLimitMissing) Kind() Kind          { return StateRule }
 
 func (r cpuLimitMissing) Check(in *Input) []Finding {
 	var out []Finding

@@ -39,7 +39,7 @@ spec:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := checkRule(t, cpuLimitMissing{}, tt.stream, nil)
+			got := checkRule(t, newCPULimitMissing(), tt.stream, nil)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}

@@ -8,20 +8,20 @@ import "fmt"
 // and ephemeral ones included, since each runs code from its image. The
 // finding needs approval; its default severity is warning, so that an
 // approver can clear it without an error keeping the check failed.
-type imageRegistryUntrusted struct{}
+type imageRegistryUntrusted struct{ meta }
 
 var _ Rule = imageRegistryUntrusted{}
 
-func (imageRegistryUntrusted) ID() string { return "image-registry-untrusted" }
-func (imageRegistryUntrusted) Description() string {
-	return "An image whose registry is not on the configured registries allow-list."
+func newImageRegistryUntrusted() Rule {
+	return imageRegistryUntrusted{meta{
+		id:          "image-registry-untrusted",
+		description: "An image whose registry is not on the configured registries allow-list.",
+		remediation: "Use an image from an allowed registry, or add its registry to registries in .github/kustoguard.yml.",
+		severity:    Warning,
+		approval:    true,
+		kind:        StateRule,
+	}}
 }
-func (imageRegistryUntrusted) Remediation() string {
-	return "Use an image from an allowed registry, or add its registry to registries in .github/kustoguard.yml."
-}
-func (imageRegistryUntrusted) Severity() Severity  { return Warning }
-func (imageRegistryUntrusted) NeedsApproval() bool { return true }
-func (imageRegistryUntrusted) Kind() Kind          { return StateRule }
 
 func (r imageRegistryUntrusted) Check(in *Input) []Finding {
 	if in.Config == nil || len(in.Config.Registries) == 0 {

@@ -60,7 +60,7 @@ func TestRule_imageRegistryUntrusted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := checkRule(t, imageRegistryUntrusted{}, imageWorkload, &Config{Registries: tt.registries})
+			got := checkRule(t, newImageRegistryUntrusted(), imageWorkload, &Config{Registries: tt.registries})
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}

@@ -6,20 +6,20 @@ import "fmt"
 // the latest tag or no tag (which means latest), unless a digest pins the
 // image; with requireDigest, every image not pinned by digest. Every
 // container is judged, init and ephemeral ones included.
-type imageTagMutable struct{}
+type imageTagMutable struct{ meta }
 
 var _ Rule = imageTagMutable{}
 
-func (imageTagMutable) ID() string { return "image-tag-mutable" }
-func (imageTagMutable) Description() string {
-	return "An image with the latest tag, no tag, or (with requireDigest) no digest."
+func newImageTagMutable() Rule {
+	return imageTagMutable{meta{
+		id:          "image-tag-mutable",
+		description: "An image with the latest tag, no tag, or (with requireDigest) no digest.",
+		remediation: "Pin the image to a release tag, or to a digest (@sha256:...) when requireDigest is set.",
+		severity:    Warning,
+		approval:    false,
+		kind:        StateRule,
+	}}
 }
-func (imageTagMutable) Remediation() string {
-	return "Pin the image to a release tag, or to a digest (@sha256:...) when requireDigest is set."
-}
-func (imageTagMutable) Severity() Severity  { return Warning }
-func (imageTagMutable) NeedsApproval() bool { return false }
-func (imageTagMutable) Kind() Kind          { return StateRule }
 
 func (r imageTagMutable) Check(in *Input) []Finding {
 	requireDigest := in.Config != nil && in.Config.RequireDigest

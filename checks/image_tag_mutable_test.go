@@ -35,7 +35,7 @@ func TestRule_imageTagMutable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := checkRule(t, imageTagMutable{}, imageWorkload, &Config{RequireDigest: tt.requireDigest})
+			got := checkRule(t, newImageTagMutable(), imageWorkload, &Config{RequireDigest: tt.requireDigest})
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
@@ -54,7 +54,7 @@ spec:
       - name: c
         image: nginx:latest@sha256:0123
 `
-	if got := checkRule(t, imageTagMutable{}, stream, &Config{RequireDigest: true}); len(got) != 0 {
+	if got := checkRule(t, newImageTagMutable(), stream, &Config{RequireDigest: true}); len(got) != 0 {
 		t.Errorf("an image pinned by digest was flagged: %+v", got)
 	}
 }

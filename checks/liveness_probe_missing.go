@@ -5,20 +5,20 @@ package checks
 // too (the kubelet restarts a sidecar whose liveness probe fails); init
 // containers that run to completion, Jobs, CronJobs and bare Pods that are
 // not restarted are exempt.
-type livenessProbeMissing struct{}
+type livenessProbeMissing struct{ meta }
 
 var _ Rule = livenessProbeMissing{}
 
-func (livenessProbeMissing) ID() string { return "liveness-probe-missing" }
-func (livenessProbeMissing) Description() string {
-	return "A container of a long-running workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Pod) or a sidecar without a livenessProbe."
+func newLivenessProbeMissing() Rule {
+	return livenessProbeMissing{meta{
+		id:          "liveness-probe-missing",
+		description: "A container of a long-running workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Pod) or a sidecar without a livenessProbe.",
+		remediation: "Add a livenessProbe that fails only when the container is stuck and needs a restart.",
+		severity:    Error,
+		approval:    false,
+		kind:        StateRule,
+	}}
 }
-func (livenessProbeMissing) Remediation() string {
-	return "Add a livenessProbe that fails only when the container is stuck and needs a restart."
-}
-func (livenessProbeMissing) Severity() Severity  { return Error }
-func (livenessProbeMissing) NeedsApproval() bool { return false }
-func (livenessProbeMissing) Kind() Kind          { return StateRule }
 
 func (r livenessProbeMissing) Check(in *Input) []Finding {
 	return probeFindings(in, r.ID(), "livenessProbe", func(c podContainer) bool { return c.C.LivenessProbe != nil })

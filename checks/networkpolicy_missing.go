@@ -8,20 +8,20 @@ import "fmt"
 // is empty, which implies Ingress); an egress-only policy leaves ingress
 // open and does not count. Pods on the host network are exempt, since
 // NetworkPolicies do not apply to them.
-type networkpolicyMissing struct{}
+type networkpolicyMissing struct{ meta }
 
 var _ Rule = networkpolicyMissing{}
 
-func (networkpolicyMissing) ID() string { return "networkpolicy-missing" }
-func (networkpolicyMissing) Description() string {
-	return "A workload whose pods no NetworkPolicy of the overlay selects for ingress."
+func newNetworkpolicyMissing() Rule {
+	return networkpolicyMissing{meta{
+		id:          "networkpolicy-missing",
+		description: "A workload whose pods no NetworkPolicy of the overlay selects for ingress.",
+		remediation: "Add a NetworkPolicy in the workload's namespace whose podSelector matches its pod labels and allows only the ingress it needs.",
+		severity:    Warning,
+		approval:    false,
+		kind:        StateRule,
+	}}
 }
-func (networkpolicyMissing) Remediation() string {
-	return "Add a NetworkPolicy in the workload's namespace whose podSelector matches its pod labels and allows only the ingress it needs."
-}
-func (networkpolicyMissing) Severity() Severity  { return Warning }
-func (networkpolicyMissing) NeedsApproval() bool { return false }
-func (networkpolicyMissing) Kind() Kind          { return StateRule }
 
 func (r networkpolicyMissing) Check(in *Input) []Finding {
 	var out []Finding

@@ -25,20 +25,20 @@ import (
 //
 // Policy-side findings are on the policy, Service-side ones on the Service.
 // Host-network pods are left out: NetworkPolicies do not apply to them.
-type networkpolicyPortMismatch struct{}
+type networkpolicyPortMismatch struct{ meta }
 
 var _ Rule = networkpolicyPortMismatch{}
 
-func (networkpolicyPortMismatch) ID() string { return "networkpolicy-port-mismatch" }
-func (networkpolicyPortMismatch) Description() string {
-	return "A NetworkPolicy port that no selected container or Service exposes, or a Service port that the policies selecting its pods do not allow."
+func newNetworkpolicyPortMismatch() Rule {
+	return networkpolicyPortMismatch{meta{
+		id:          "networkpolicy-port-mismatch",
+		description: "A NetworkPolicy port that no selected container or Service exposes, or a Service port that the policies selecting its pods do not allow.",
+		remediation: "Make the NetworkPolicy ingress ports match the ports the selected containers declare and their Services target.",
+		severity:    Warning,
+		approval:    false,
+		kind:        StateRule,
+	}}
 }
-func (networkpolicyPortMismatch) Remediation() string {
-	return "Make the NetworkPolicy ingress ports match the ports the selected containers declare and their Services target."
-}
-func (networkpolicyPortMismatch) Severity() Severity  { return Warning }
-func (networkpolicyPortMismatch) NeedsApproval() bool { return false }
-func (networkpolicyPortMismatch) Kind() Kind          { return StateRule }
 
 func (r networkpolicyPortMismatch) Check(in *Input) []Finding {
 	x := indexOf(in)

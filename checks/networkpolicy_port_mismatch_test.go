@@ -188,7 +188,7 @@ spec:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := checkRule(t, networkpolicyPortMismatch{}, tt.stream, nil)
+			got := checkRule(t, newNetworkpolicyPortMismatch(), tt.stream, nil)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}

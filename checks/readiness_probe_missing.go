@@ -13,20 +13,20 @@ import (
 // pod's Ready condition. Init containers that run to completion cannot have
 // probes and are exempt, as are Jobs, CronJobs and bare Pods that are not
 // restarted (restartPolicy Never or OnFailure: they run to completion too).
-type readinessProbeMissing struct{}
+type readinessProbeMissing struct{ meta }
 
 var _ Rule = readinessProbeMissing{}
 
-func (readinessProbeMissing) ID() string { return "readiness-probe-missing" }
-func (readinessProbeMissing) Description() string {
-	return "A container of a long-running workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Pod) or a sidecar without a readinessProbe."
+func newReadinessProbeMissing() Rule {
+	return readinessProbeMissing{meta{
+		id:          "readiness-probe-missing",
+		description: "A container of a long-running workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Pod) or a sidecar without a readinessProbe.",
+		remediation: "Add a readinessProbe that passes only once the container can serve traffic.",
+		severity:    Error,
+		approval:    false,
+		kind:        StateRule,
+	}}
 }
-func (readinessProbeMissing) Remediation() string {
-	return "Add a readinessProbe that passes only once the container can serve traffic."
-}
-func (readinessProbeMissing) Severity() Severity  { return Error }
-func (readinessProbeMissing) NeedsApproval() bool { return false }
-func (readinessProbeMissing) Kind() Kind          { return StateRule }
 
 func (r readinessProbeMissing) Check(in *Input) []Finding {
 	return probeFindings(in, r.ID(), "readinessProbe", func(c podContainer) bool { return c.C.ReadinessProbe != nil })

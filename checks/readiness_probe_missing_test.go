@@ -125,7 +125,7 @@ data: {a: b}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := checkRule(t, readinessProbeMissing{}, tt.stream, nil)
+			got := checkRule(t, newReadinessProbeMissing(), tt.stream, nil)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}

@@ -14,20 +14,20 @@ import (
 // the request to the limit. App containers and sidecars are judged, in
 // every workload kind; init containers that run to completion are exempt
 // (they finish before the app starts and only raise the pod's request).
-type resourcesMissing struct{}
+type resourcesMissing struct{ meta }
 
 var _ Rule = resourcesMissing{}
 
-func (resourcesMissing) ID() string { return "resources-missing" }
-func (resourcesMissing) Description() string {
-	return "A container or sidecar without cpu and memory requests, or without a memory limit."
+func newResourcesMissing() Rule {
+	return resourcesMissing{meta{
+		id:          "resources-missing",
+		description: "A container or sidecar without cpu and memory requests, or without a memory limit.",
+		remediation: "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory on the container.",
+		severity:    Error,
+		approval:    false,
+		kind:        StateRule,
+	}}
 }
-func (resourcesMissing) Remediation() string {
-	return "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory on the container."
-}
-func (resourcesMissing) Severity() Severity  { return Error }
-func (resourcesMissing) NeedsApproval() bool { return false }
-func (resourcesMissing) Kind() Kind          { return StateRule }
 
 func (r resourcesMissing) Check(in *Input) []Finding {
 	var out []Finding

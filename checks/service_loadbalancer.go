@@ -15,20 +15,20 @@ const sourceRangesAnnotation = "service.beta.kubernetes.io/load-balancer-source-
 // message adds that no source ranges restrict it and that it sets the
 // deprecated loadBalancerIP, when so. Scope (only added or changed
 // Services) is the runner's, as for every state rule.
-type serviceLoadBalancer struct{}
+type serviceLoadBalancer struct{ meta }
 
 var _ Rule = serviceLoadBalancer{}
 
-func (serviceLoadBalancer) ID() string { return "service-loadbalancer" }
-func (serviceLoadBalancer) Description() string {
-	return "A Service of type LoadBalancer, flagged further without loadBalancerSourceRanges or with the deprecated loadBalancerIP."
+func newServiceLoadBalancer() Rule {
+	return serviceLoadBalancer{meta{
+		id:          "service-loadbalancer",
+		description: "A Service of type LoadBalancer, flagged further without loadBalancerSourceRanges or with the deprecated loadBalancerIP.",
+		remediation: "Prefer an Ingress or Gateway, or restrict the Service with loadBalancerSourceRanges and set its address through the provider's annotation instead of loadBalancerIP.",
+		severity:    Warning,
+		approval:    false,
+		kind:        StateRule,
+	}}
 }
-func (serviceLoadBalancer) Remediation() string {
-	return "Prefer an Ingress or Gateway, or restrict the Service with loadBalancerSourceRanges and set its address through the provider's annotation instead of loadBalancerIP."
-}
-func (serviceLoadBalancer) Severity() Severity  { return Warning }
-func (serviceLoadBalancer) NeedsApproval() bool { return false }
-func (serviceLoadBalancer) Kind() Kind          { return StateRule }
 
 func (r serviceLoadBalancer) Check(in *Input) []Finding {
 	var out []Finding

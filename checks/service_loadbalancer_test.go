@@ -72,7 +72,7 @@ spec:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := checkRule(t, serviceLoadBalancer{}, tt.stream, nil)
+			got := checkRule(t, newServiceLoadBalancer(), tt.stream, nil)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}

@@ -19,20 +19,20 @@ import (
 // numeric targetPort is flagged only when every serving container of the
 // selected pods declares its ports and none is that one. ExternalName
 // Services and Services without a selector are exempt.
-type serviceSelectorMismatch struct{}
+type serviceSelectorMismatch struct{ meta }
 
 var _ Rule = serviceSelectorMismatch{}
 
-func (serviceSelectorMismatch) ID() string { return "service-selector-mismatch" }
-func (serviceSelectorMismatch) Description() string {
-	return "A Service whose selector matches no pod template of its overlay, or whose targetPort no selected container exposes."
+func newServiceSelectorMismatch() Rule {
+	return serviceSelectorMismatch{meta{
+		id:          "service-selector-mismatch",
+		description: "A Service whose selector matches no pod template of its overlay, or whose targetPort no selected container exposes.",
+		remediation: "Make the Service selector match the workload's pod template labels and its targetPort a port a container declares.",
+		severity:    Error,
+		approval:    false,
+		kind:        StateRule,
+	}}
 }
-func (serviceSelectorMismatch) Remediation() string {
-	return "Make the Service selector match the workload's pod template labels and its targetPort a port a container declares."
-}
-func (serviceSelectorMismatch) Severity() Severity  { return Error }
-func (serviceSelectorMismatch) NeedsApproval() bool { return false }
-func (serviceSelectorMismatch) Kind() Kind          { return StateRule }
 
 func (r serviceSelectorMismatch) Check(in *Input) []Finding {
 	var out []Finding

@@ -132,7 +132,7 @@ spec:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := checkRule(t, serviceSelectorMismatch{}, tt.stream, nil)
+			got := checkRule(t, newServiceSelectorMismatch(), tt.stream, nil)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}

@@ -11,16 +11,16 @@ import (
 // stateRules is the state rules in the order the README lists them.
 func stateRules() []Rule {
 	return []Rule{
-		readinessProbeMissing{},
-		livenessProbeMissing{},
-		resourcesMissing{},
-		cpuLimitMissing{},
-		imageRegistryUntrusted{},
-		imageTagMutable{},
-		networkpolicyMissing{},
-		networkpolicyPortMismatch{},
-		serviceLoadBalancer{},
-		serviceSelectorMismatch{},
+		newReadinessProbeMissing(),
+		newLivenessProbeMissing(),
+		newResourcesMissing(),
+		newCPULimitMissing(),
+		newImageRegistryUntrusted(),
+		newImageTagMutable(),
+		newNetworkpolicyMissing(),
+		newNetworkpolicyPortMismatch(),
+		newServiceLoadBalancer(),
+		newServiceSelectorMismatch(),
 	}
 }
 

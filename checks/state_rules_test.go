@@ -74,7 +74,7 @@ func TestIndexOfFollowsObjects(t *testing.T) {
 		t.Error("the index of one render was built twice")
 	}
 	in.Objects = head
-	got := networkpolicyMissing{}.Check(in)
+	got := newNetworkpolicyMissing().Check(in)
 	if len(got) != 1 || got[0].Object.Name != "api" {
 		t.Errorf("after switching Objects, findings = %+v, want one for api", got)
 	}
@@ -173,7 +173,7 @@ func BenchmarkStateRules(b *testing.B) {
 // goroutines, as the bot does for several overlays; run it with -race.
 func TestStateRulesConcurrent(t *testing.T) {
 	objs := syntheticRender(t, 100)
-	want := len(networkpolicyPortMismatch{}.Check(ruleInput(objs, nil)))
+	want := len(newNetworkpolicyPortMismatch().Check(ruleInput(objs, nil)))
 	done := make(chan int)
 	for range 4 {
 		go func() {
