@@ -42,19 +42,13 @@ func ApproversOf(cfg *checks.Config, findings []checks.Finding) []string {
 	if cfg == nil {
 		return nil
 	}
-	rules := map[string]bool{}
-	for _, f := range checks.NeedingApproval(findings) {
-		rules[f.Rule] = true
-	}
 	set := map[string]bool{}
-	for _, ap := range cfg.Approvers {
-		if !coversAny(ap.Rules, rules) {
-			continue
-		}
-		for _, u := range ap.Users {
+	for _, f := range checks.NeedingApproval(findings) {
+		users, teams, _ := cfg.ApproversFor(f.Rule)
+		for _, u := range users {
 			set["@"+u] = true
 		}
-		for _, t := range ap.Teams {
+		for _, t := range teams {
 			set["@"+t] = true
 		}
 	}
@@ -64,18 +58,6 @@ func ApproversOf(cfg *checks.Config, findings []checks.Finding) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func coversAny(ruleIDs []string, flagged map[string]bool) bool {
-	if len(ruleIDs) == 0 {
-		return len(flagged) > 0
-	}
-	for _, id := range ruleIDs {
-		if flagged[id] {
-			return true
-		}
-	}
-	return false
 }
 
 // CheckRun is the completed check run's content.
