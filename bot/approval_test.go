@@ -238,38 +238,19 @@ func TestApproversFor(t *testing.T) {
 	}
 }
 
+// TestProcess_configChange: the engine's config-change finding reaches the
+// check run once, and holds it for approval.
 func TestProcess_configChange(t *testing.T) {
 	cc := finding("config-change", checks.Warning, true, checks.ConfigPath, 1, "configuration changed")
-	tests := []struct {
-		name       string
-		fromEngine bool // the engine reports config-change itself
-	}{
-		{name: "addedByPipeline"},
-		{name: "notDuplicated", fromEngine: true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t)
-			h.gh.trees[baseSHA][checks.ConfigPath] = []byte("scope: changed\n")
-			h.gh.trees[headSHA][checks.ConfigPath] = []byte("scope: all\n")
-			h.gh.files[prNumber] = append(h.gh.files[prNumber], ChangedFile{Path: checks.ConfigPath, Status: "modified",
-				Patch: "@@ -1 +1 @@\n-scope: changed\n+scope: all"})
-			var gotBase, gotHead string
-			h.p.eng.configChange = func(changed []string, base, head []byte, cfg *checks.Config) []checks.Finding {
-				gotBase, gotHead = string(base), string(head)
-				return []checks.Finding{cc}
-			}
-			if tc.fromEngine {
-				h.setResult(cc)
-			}
-			h.mustProcess(h.job("pull_request", "opened"))
-			r := h.assertRun(headSHA, "action_required", "Approval needed")
-			if len(r.annotations) != 1 {
-				t.Errorf("annotations %+v, want the one config-change", r.annotations)
-			}
-			if !tc.fromEngine && (gotBase != "scope: changed\n" || gotHead != "scope: all\n") {
-				t.Errorf("config-change saw base %q head %q", gotBase, gotHead)
-			}
-		})
+	h := newHarness(t)
+	h.gh.trees[baseSHA][checks.ConfigPath] = []byte("scope: changed\n")
+	h.gh.trees[headSHA][checks.ConfigPath] = []byte("scope: all\n")
+	h.gh.files[prNumber] = append(h.gh.files[prNumber], ChangedFile{Path: checks.ConfigPath, Status: "modified",
+		Patch: "@@ -1 +1 @@\n-scope: changed\n+scope: all"})
+	h.setResult(cc)
+	h.mustProcess(h.job("pull_request", "opened"))
+	r := h.assertRun(headSHA, "action_required", "Approval needed")
+	if len(r.annotations) != 1 {
+		t.Errorf("annotations %+v, want the one config-change", r.annotations)
 	}
 }

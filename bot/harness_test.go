@@ -92,7 +92,6 @@ func (h *harness) pipeline() *Pipeline {
 		defer h.mu.Unlock()
 		return h.config, nil
 	}
-	p.eng.configChange = func([]string, []byte, []byte, *checks.Config) []checks.Finding { return nil }
 	p.eng.fingerprint = testFingerprint
 	p.eng.build = testBuild
 	p.eng.comments = testComments

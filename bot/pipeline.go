@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/kustoguard/kustoguard/checks"
@@ -47,14 +46,13 @@ type PipelineConfig struct {
 
 // engine is the pure code the pipeline drives; tests replace parts of it.
 type engine struct {
-	review       func(ctx context.Context, in checks.ReviewInput) (*checks.Result, error)
-	parseConfig  func(data []byte) (*checks.Config, error)
-	configChange func(changed []string, base, head []byte, cfg *checks.Config) []checks.Finding
-	fingerprint  func(findings []checks.Finding) string
-	build        func(r *checks.Result, a report.Approval) report.CheckRun
-	comments     func(r *checks.Result) []report.Comment
-	loadTree     loadTreeFunc
-	now          func() time.Time
+	review      func(ctx context.Context, in checks.ReviewInput) (*checks.Result, error)
+	parseConfig func(data []byte) (*checks.Config, error)
+	fingerprint func(findings []checks.Finding) string
+	build       func(r *checks.Result, a report.Approval) report.CheckRun
+	comments    func(r *checks.Result) []report.Comment
+	loadTree    loadTreeFunc
+	now         func() time.Time
 }
 
 // Pipeline reviews pull requests: it implements Processor. It is safe for
@@ -88,14 +86,13 @@ func NewPipeline(cfg PipelineConfig) *Pipeline {
 		cfg.TreeCacheBytes = DefaultTreeCacheBytes
 	}
 	eng := engine{
-		review:       cfg.Review,
-		parseConfig:  checks.ParseConfig,
-		configChange: checks.ConfigChange,
-		fingerprint:  checks.ApprovalFingerprint,
-		build:        report.Build,
-		comments:     report.Comments,
-		loadTree:     render.LoadTarGz,
-		now:          time.Now,
+		review:      cfg.Review,
+		parseConfig: checks.ParseConfig,
+		fingerprint: checks.ApprovalFingerprint,
+		build:       report.Build,
+		comments:    report.Comments,
+		loadTree:    render.LoadTarGz,
+		now:         time.Now,
 	}
 	if eng.review == nil {
 		eng.review = checks.Review
@@ -262,8 +259,6 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 	if err != nil {
 		return fmt.Errorf("reviewing: %w", err)
 	}
-	headCfg, _ := head.ReadFile(checks.ConfigPath)
-	p.addConfigChange(result, paths, cfgBytes, headCfg, cfg)
 	p.observe("render", time.Since(start))
 
 	start = time.Now()
@@ -327,25 +322,6 @@ func (r *reviewRun) trees(ctx context.Context) (base, head *render.Tree, err err
 		return nil, nil, err
 	}
 	return base, head, nil
-}
-
-// addConfigChange adds the config-change finding when the pull request
-// changes the configuration and the engine did not report it itself.
-func (p *Pipeline) addConfigChange(result *checks.Result, paths []string, base, head []byte, cfg *checks.Config) {
-	if !slices.Contains(paths, checks.ConfigPath) {
-		return
-	}
-	for _, f := range result.Findings {
-		if f.Rule == "config-change" {
-			return
-		}
-	}
-	for _, f := range p.eng.configChange(paths, base, head, cfg) {
-		result.Findings = append(result.Findings, f)
-		if f.Blocking() {
-			result.Summary.Blocking++
-		}
-	}
 }
 
 // complete reports rep on the runs, unless a later job has taken them over
