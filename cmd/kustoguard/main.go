@@ -28,6 +28,7 @@ func commands() []command {
 		{"render", "render [--root ROOT] DIR", runRender},
 		{"check", "check [flags] [BASE_DIR HEAD_DIR]", runCheck},
 		{"serve", "serve [flags]", runServe},
+		{"action", "action [--token T] [--config FILE] [--fail-on-block]", runAction},
 		{"register", "register --webhook-url URL [--org ORG] [flags]", runRegister},
 		{"rules", "rules [--format text|json]", runRules},
 		{"version", "version", runVersion},
