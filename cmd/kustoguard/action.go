@@ -24,6 +24,12 @@ func action(ctx context.Context, args []string, getenv func(string) string, stdo
 	config := fs.String("config", "", "configuration file, read from the base branch (default: .github/kustoguard.yml)")
 	failOnBlock := fs.Bool("fail-on-block", false, "exit 1 when something blocks the pull request")
 	botLogin := fs.String("bot-login", "", "who the token posts as (default: "+bot.DefaultActionBotLogin+", the login of GITHUB_TOKEN)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: kustoguard action [--token T] [--config FILE] [--fail-on-block] [--bot-login LOGIN]")
+		fmt.Fprintln(stderr, "One review in a GitHub Actions step, from the Actions environment (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH,")
+		fmt.Fprintln(stderr, "GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_TOKEN, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT).")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
