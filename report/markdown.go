@@ -59,6 +59,7 @@ type approvalData struct {
 	Count              int
 	By, Approvers      string
 	Rules              string
+	ReviewsOnly        bool
 }
 
 type summaryData struct {
@@ -154,6 +155,8 @@ func approvalOf(r *checks.Result, a Approval) approvalData {
 		By:        mentions(a.By),
 		Approvers: strings.Join(a.Approvers, ", "),
 		Rules:     ruleList(needing),
+
+		ReviewsOnly: a.ReviewsOnly,
 	}
 }
 

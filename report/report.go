@@ -30,6 +30,10 @@ type Approval struct {
 	// Approvers names who may approve, as shown to people ("@alice",
 	// "@acme/platform-security"); empty means the repository's admins.
 	Approvers []string
+	// ReviewsOnly is set where approvals come from APPROVED reviews alone:
+	// in GitHub Actions the check run has no Approve button, since a
+	// requested_action goes to the App that created the run.
+	ReviewsOnly bool
 }
 
 // Approved reports whether the gate is satisfied.

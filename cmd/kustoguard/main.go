@@ -29,6 +29,7 @@ func commands() []command {
 		{"render", "render [--root ROOT] DIR", "render one kustomization like `kustomize build DIR`, in the sandbox", runRender},
 		{"check", "check [flags] [BASE_DIR HEAD_DIR]", "review a change locally: affected overlays, rendered diff, findings", runCheck},
 		{"serve", "serve [flags]", "run the GitHub App webhook server", runServe},
+		{"action", "action [--token T] [--config FILE] [--fail-on-block]", "review the pull request of a GitHub Actions workflow run, as the App would", runAction},
 		{"register", "register --webhook-url URL [--org ORG] [flags]", "create the GitHub App from its manifest", runRegister},
 		{"rules", "rules [--format text|json|markdown]", "list the rule catalog", runRules},
 		{"version", "version", "print the version, commit and kustomize/api version", runVersion},

@@ -1,4 +1,4 @@
-package bot
+package githubapi
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-github/v60/github"
 )
 
-// client implements GitHub for one installation with go-github.
+// ghClient implements Client for one installation with go-github.
 type ghClient struct {
 	gh *github.Client
 	// download fetches archive links: through the retries, but without the
@@ -21,7 +21,7 @@ type ghClient struct {
 	download *http.Client
 }
 
-var _ GitHub = (*ghClient)(nil)
+var _ Client = (*ghClient)(nil)
 
 const ghPerPage = 100
 

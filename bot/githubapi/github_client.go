@@ -1,4 +1,4 @@
-package bot
+package githubapi
 
 import (
 	"context"
@@ -123,7 +123,7 @@ func NewClientFactory(cfg ClientConfig) (ClientFactory, error) {
 	return f.client, nil
 }
 
-func (f *ghFactory) client(installationID int64) (GitHub, error) {
+func (f *ghFactory) client(installationID int64) (Client, error) {
 	if installationID <= 0 {
 		return nil, fmt.Errorf("creating GitHub client: invalid installation id %d", installationID)
 	}

@@ -1,4 +1,4 @@
-package bot
+package githubapi
 
 import (
 	"context"
@@ -123,9 +123,9 @@ type PRReview struct {
 	Body      string
 }
 
-// GitHub is everything the bot asks of GitHub for one installation. Methods
+// Client is everything the bot asks of GitHub for one installation. Methods
 // are safe for concurrent use; list methods return every page.
-type GitHub interface {
+type Client interface {
 	PullRequest(ctx context.Context, r Repo, number int) (*PullRequest, error)
 	// ChangedFiles lists the pull request's files in GitHub's order; past
 	// GitHub's 3,000-file cap it returns what GitHub gave and ErrTooManyFiles.
@@ -160,4 +160,4 @@ type GitHub interface {
 }
 
 // ClientFactory returns a GitHub client acting as the given installation.
-type ClientFactory func(installationID int64) (GitHub, error)
+type ClientFactory func(installationID int64) (Client, error)

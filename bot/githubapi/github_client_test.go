@@ -1,4 +1,4 @@
-package bot
+package githubapi
 
 import (
 	"archive/tar"
@@ -29,7 +29,7 @@ var ghTestRepo = Repo{Owner: "acme", Name: "gitops", InstallationID: ghInstallat
 
 type ghFixture struct {
 	fake *githubtest.Server
-	gh   GitHub
+	gh   Client
 	mu   sync.Mutex
 	// routes observed by OnRequest, one per attempt.
 	routes []string

@@ -1,4 +1,4 @@
-package bot
+package githubapi
 
 import (
 	"context"
@@ -74,7 +74,7 @@ func TestClient_retries(t *testing.T) {
 		pattern   string
 		fault     githubtest.Fault
 		n         int
-		call      func(context.Context, GitHub) error
+		call      func(context.Context, Client) error
 		wantCalls int
 		wantErr   string // substring; "" for success
 	}{
@@ -125,17 +125,17 @@ func TestClient_retries(t *testing.T) {
 	}
 }
 
-func ghGetPR(ctx context.Context, gh GitHub) error {
+func ghGetPR(ctx context.Context, gh Client) error {
 	_, err := gh.PullRequest(ctx, ghTestRepo, 1)
 	return err
 }
 
-func ghCreateRun(ctx context.Context, gh GitHub) error {
+func ghCreateRun(ctx context.Context, gh Client) error {
 	_, err := gh.CreateCheckRun(ctx, ghTestRepo, CheckRun{Name: CheckName, HeadSHA: ghHeadSHA, Status: "in_progress"})
 	return err
 }
 
-func ghUpdateRun(ctx context.Context, gh GitHub) error {
+func ghUpdateRun(ctx context.Context, gh Client) error {
 	return gh.UpdateCheckRun(ctx, ghTestRepo, 1001, CheckRun{Name: CheckName, Status: "completed", Conclusion: "success",
 		Output: &CheckOutput{Title: "ok", Summary: "no rendered changes"}})
 }

@@ -1,4 +1,4 @@
-package bot
+package githubapi
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kustoguard/kustoguard/internal/golden"
 )
 
 func TestClient_checkRuns(t *testing.T) {
@@ -215,5 +217,5 @@ func TestClient_wireGolden(t *testing.T) {
 		}
 		out.WriteString("\n")
 	}
-	assertGolden(t, "testdata/golden/github/review_requests.txt", out.Bytes())
+	golden.Assert(t, "testdata/golden/review_requests.txt", out.Bytes())
 }
