@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"regexp"
+
 	"github.com/kustoguard/kustoguard/render"
 )
 
@@ -52,6 +54,26 @@ type Finding struct {
 // the same problem found at base and at head compares equal.
 func (f Finding) Key() string {
 	return f.Rule + "\x00" + f.Overlay + "\x00" + f.Object.Key() + "\x00" + f.Message
+}
+
+// Identity names the problem a finding is about, independently of how its
+// message words it: rule, overlay, object and, for per-container rules, the
+// container. A problem the pull request narrows (a container that lacked
+// three settings and now lacks one) keeps its identity, so it stays
+// Existing instead of coming back as New.
+func (f Finding) Identity() string {
+	return f.Rule + "\x00" + f.Overlay + "\x00" + f.Object.Key() + "\x00" + containerOf(f.Message)
+}
+
+// containerRE finds the container a per-container message names; see
+// podContainer.describe.
+var containerRE = regexp.MustCompile(`container "([^"]+)" of `)
+
+func containerOf(msg string) string {
+	if m := containerRE.FindStringSubmatch(msg); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // Blocking reports whether the finding holds the pull request back (before
