@@ -82,6 +82,14 @@ func (f Finding) Blocking() bool {
 	return f.State == New && (f.Severity == Error || f.Approval)
 }
 
+// BlocksWhenApproved reports whether the finding still holds the pull
+// request back once its approval gate is satisfied: approval clears every
+// finding that needs approval, whatever its severity, so only a new error
+// that needs none remains.
+func (f Finding) BlocksWhenApproved() bool {
+	return f.State == New && f.Severity == Error && !f.Approval
+}
+
 // Rule is one self-describing check.
 type Rule interface {
 	// ID is stable forever, kebab-case: ^[a-z0-9-]+$.

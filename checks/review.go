@@ -32,12 +32,15 @@ type Counts struct {
 
 // OverlayResult is the review of one affected overlay.
 type OverlayResult struct {
-	Path    string          `json:"path"`
-	Status  OverlayStatus   `json:"status"`
-	Objects Counts          `json:"objects"`
-	Error   string          `json:"error"`
-	Diff    string          `json:"diff"`
-	Changes []render.Change `json:"-"`
+	Path    string        `json:"path"`
+	Status  OverlayStatus `json:"status"`
+	Objects Counts        `json:"objects"`
+	Error   string        `json:"error"`
+	// BaseError is the overlay's render error on the base side, when it
+	// had one there too: a render error the pull request did not cause.
+	BaseError string          `json:"baseError,omitempty"`
+	Diff      string          `json:"diff"`
+	Changes   []render.Change `json:"-"`
 }
 
 // Summary counts what a review found.
