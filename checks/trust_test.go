@@ -220,3 +220,80 @@ subjects: [{kind: ServiceAccount, name: ci, namespace: app}]
 		t.Errorf("rbac-escalation: %+v, want one on the RoleBinding naming secrets", got)
 	}
 }
+
+// TestReview_brokenElsewhere: argocd-example-apps keeps
+// plugins/kustomized-helm, which never renders (the pre-v5 string form of
+// patches, a resource generated outside git). A pull request that does not
+// touch it does not review it; one that does finds its render error
+// existing, and nothing blocks.
+func TestReview_brokenElsewhere(t *testing.T) {
+	base := realFiles(t, "argocd-example-apps")
+	const broken = "plugins/kustomized-helm"
+	tests := []struct {
+		name     string
+		head     map[string]string
+		included bool
+	}{
+		{name: "readmeEdit", head: map[string]string{"helm-dependency/README.md": "# Helm dependency\n\nEdited.\n"}},
+		{name: "imageBump", head: map[string]string{"kustomize-guestbook/web-deployment.yaml": strings.Replace(
+			base["kustomize-guestbook/web-deployment.yaml"], "web:v1", "web:v1.1", 1)}},
+		{name: "patchEdit", included: true, head: map[string]string{"plugins/kustomized-helm/overlays/web-deployment.yaml": strings.Replace(
+			base["plugins/kustomized-helm/overlays/web-deployment.yaml"], "web:v2", "web:v3", 1)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := reviewFiles(t, base, edited(base, tt.head))
+			var got *OverlayResult
+			for i := range res.Overlays {
+				if res.Overlays[i].Path == broken {
+					got = &res.Overlays[i]
+				}
+			}
+			if (got != nil) != tt.included {
+				t.Fatalf("%s reviewed: %v, want %v (overlays %+v)", broken, got != nil, tt.included, res.Overlays)
+			}
+			if got != nil && (got.Status != OverlayError || got.BaseError == "") {
+				t.Errorf("%s: status %s, base error %q; want error, with the base's error", broken, got.Status, got.BaseError)
+			}
+			if n := len(findingsOf(res, "render-error", New)); n != 0 {
+				t.Errorf("%d new render errors, want none", n)
+			}
+			if res.Summary.Blocking != 0 {
+				t.Errorf("summary %+v, want nothing blocking; findings %+v", res.Summary, res.Findings)
+			}
+		})
+	}
+}
+
+// TestReview_repairedOverlay: argocd-example-apps b4ebe004 repairs
+// pre-post-sync, which named files of a directory that no longer existed.
+// With no base render to compare with, its findings are reported as new
+// but block only through rules that need approval.
+func TestReview_repairedOverlay(t *testing.T) {
+	head := realFiles(t, "argocd-example-apps")
+	const k = "pre-post-sync/kustomization.yaml"
+	base := edited(head, map[string]string{k: "namePrefix: pre-post-sync-\n\nresources:\n- ../guestbook/web-deployment.yaml\n- pre-sync-job.yaml\n"})
+	res := reviewFiles(t, base, head)
+	var n, softened int
+	for _, f := range res.Findings {
+		if f.Overlay != "pre-post-sync" || f.State != New {
+			continue
+		}
+		n++
+		if f.Blocking() && !f.Approval {
+			t.Errorf("blocking finding %+v on an overlay that did not render at base", f)
+		}
+		if strings.HasSuffix(f.Message, notBlockingNoBase) {
+			softened++
+		}
+	}
+	if softened == 0 {
+		t.Errorf("no finding says why it does not block: %+v", res.Findings)
+	}
+	if n == 0 {
+		t.Fatalf("no new findings on the repaired overlay: %+v", res.Findings)
+	}
+	if res.Summary.Blocking != 0 {
+		t.Errorf("summary %+v, want nothing blocking", res.Summary)
+	}
+}
