@@ -297,3 +297,72 @@ func TestReview_repairedOverlay(t *testing.T) {
 		t.Errorf("summary %+v, want nothing blocking", res.Summary)
 	}
 }
+
+// promotion is modelled on kostis-codefresh/gitops-environment-promotion
+// (layout and kustomizations; the manifests are written for the test): a
+// Deployment long without probes and resources, and its Service.
+func promotion(envKustomization string) map[string]string {
+	return map[string]string{
+		"base/kustomization.yml": "resources:\n- deployment.yml\n- service.yml\n",
+		"base/deployment.yml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: simple-deployment
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: trivial-go-web-app
+  template:
+    metadata:
+      labels:
+        app: trivial-go-web-app
+    spec:
+      containers:
+      - name: webserver-simple
+        image: registry.example/simple-env-app:1.0
+        ports:
+        - containerPort: 8080
+`,
+		"base/service.yml": `apiVersion: v1
+kind: Service
+metadata:
+  name: simple-service
+spec:
+  selector:
+    app: trivial-go-web-app
+  ports:
+  - port: 80
+    targetPort: 8080
+`,
+		"envs/integration-gpu/kustomization.yml": envKustomization,
+	}
+}
+
+// TestReview_namePrefixRename: commit "correct prefix" adds a namePrefix to
+// one environment. Every object is renamed, none added or removed, and the
+// Deployment's old problems stay existing.
+func TestReview_namePrefixRename(t *testing.T) {
+	const env = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\nnamespace: integration\n%s\nresources:\n- ../../base\n"
+	base := promotion(strings.Replace(env, "%s\n", "", 1))
+	head := promotion(strings.Replace(env, "%s", "namePrefix: integration-gpu-", 1))
+	res := reviewFiles(t, base, head)
+	if len(res.Overlays) != 1 {
+		t.Fatalf("overlays %+v, want envs/integration-gpu", res.Overlays)
+	}
+	o := res.Overlays[0]
+	if o.Objects.Added != 0 || o.Objects.Removed != 0 || o.Objects.Changed != 2 {
+		t.Errorf("objects %+v, want 2 changed (renamed), none added or removed", o.Objects)
+	}
+	if !strings.Contains(o.Diff, "--- a/apps/v1/Deployment/integration/simple-deployment\n+++ b/apps/v1/Deployment/integration/integration-gpu-simple-deployment") {
+		t.Errorf("diff does not show the Deployment renamed:\n%s", o.Diff)
+	}
+	for _, f := range res.Findings {
+		if f.State == New || f.State == Resolved {
+			t.Errorf("%s finding after a rename: %+v", f.State, f)
+		}
+	}
+	if res.Summary.Blocking != 0 {
+		t.Errorf("summary %+v, want nothing blocking", res.Summary)
+	}
+}
