@@ -56,7 +56,7 @@ type findingRow struct {
 
 type approvalData struct {
 	Required, Approved bool
-	Count              int
+	Count, Still       int
 	By, Approvers      string
 	Rules              string
 	ReviewsOnly        bool
@@ -152,6 +152,7 @@ func approvalOf(r *checks.Result, a Approval) approvalData {
 		Required:  true,
 		Approved:  a.Approved() && len(a.By) > 0,
 		Count:     len(needing),
+		Still:     stillBlocking(r),
 		By:        mentions(a.By),
 		Approvers: strings.Join(a.Approvers, ", "),
 		Rules:     ruleList(needing),
