@@ -35,6 +35,18 @@ type Approval struct {
 // Approved reports whether the gate is satisfied.
 func (a Approval) Approved() bool { return !a.Required || len(a.By) > 0 }
 
+// Gate is the approval gate of a review, built the same way by the CLI and
+// the App so both name the same approvers: it is required when a new
+// finding needs approval, names who may approve under cfg, and records who
+// approved (by: nobody for a local run).
+func Gate(cfg *checks.Config, findings []checks.Finding, by []string) Approval {
+	need := checks.NeedingApproval(findings)
+	if len(need) == 0 {
+		return Approval{}
+	}
+	return Approval{Required: true, By: by, Approvers: ApproversOf(cfg, need)}
+}
+
 // ApproversOf lists who may approve the new findings needing approval under
 // cfg, as "@user" and "@org/team", sorted; empty when the configuration
 // names nobody for them (repository admins then decide).
