@@ -186,6 +186,7 @@ func reviewOverlay(ctx context.Context, in ReviewInput, cfg *Config, changed []s
 		Changes:      out.Changes,
 		ChangedFiles: changed,
 		Config:       cfg,
+		Repo:         in.Head,
 	}
 	if !atBase {
 		input.Base = nil
