@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -30,6 +31,9 @@ type Policy struct {
 	MessageExpression string      `json:"messageExpression,omitempty"`
 
 	check, message cel.Program
+	// fields are the object field paths the expression reads, in order
+	// of appearance: a finding points at the first one the object has.
+	fields [][]string
 }
 
 // PolicyMatch selects the objects a policy judges; an empty list matches
@@ -83,6 +87,7 @@ func (p *Policy) compile() error {
 		return fmt.Errorf("expression: %w", err)
 	}
 	p.check = prog
+	p.fields = objectFields(p.Expression)
 	if p.MessageExpression != "" {
 		prog, err := compileCEL(env, p.MessageExpression, cel.StringType)
 		if err != nil {
@@ -177,7 +182,7 @@ func (r *policyRule) Check(in *Input) []Finding {
 			oldFields = b.Fields
 		}
 		if msg, ok := r.p.evaluate(o.Fields, oldFields); !ok {
-			out = append(out, r.at(o.ID, o.Source, o.ID.String()+": "+msg))
+			out = append(out, r.at(o.ID, r.p.source(o), o.ID.String()+": "+msg))
 		}
 	}
 	return out
@@ -212,6 +217,30 @@ func (p *Policy) evaluate(object, oldObject any) (msg string, ok bool) {
 		return p.Message, false
 	}
 	return "does not satisfy policy " + p.Name + ": " + p.Expression, false
+}
+
+var objectFieldRe = regexp.MustCompile(`\bobject((?:\.[A-Za-z_][A-Za-z0-9_]*)+)`)
+
+// objectFields lists the field paths an expression selects from object
+// (object.spec.replicas → [spec replicas]), deepest first among equals.
+func objectFields(expr string) [][]string {
+	var out [][]string
+	for _, m := range objectFieldRe.FindAllStringSubmatch(expr, -1) {
+		out = append(out, strings.Split(strings.TrimPrefix(m[1], "."), "."))
+	}
+	return out
+}
+
+// source is where a finding of the policy about o points: the first
+// field the expression reads that o has (the patch line that set it when a
+// patch did), else the object's declaration.
+func (p *Policy) source(o *render.Object) render.Source {
+	for _, path := range p.fields {
+		if _, ok := o.Get(path...); ok {
+			return o.SourceOf(path...)
+		}
+	}
+	return o.Source
 }
 
 func (m PolicyMatch) object(id render.ObjectID) bool {

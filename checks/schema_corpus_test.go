@@ -21,6 +21,7 @@ var schemaCorpora = []string{
 	"../bot/testdata/repos",
 	"../deploy",
 	"testdata/schema/prometheus",
+	"../testdata/schema/base",
 }
 
 func TestSchemaInvalid_corporaAreClean(t *testing.T) {
