@@ -122,6 +122,10 @@ type Input struct {
 	// ChangedFiles are the repository paths the pull request changes.
 	ChangedFiles []string
 	Config       *Config
+	// Repo is the head side's tree, for rules that need repository-wide
+	// facts (schema-invalid reads the CRDs declared anywhere in it); nil
+	// when the caller has no tree.
+	Repo *render.Tree
 
 	// cache memoizes decoded workloads per object set; Run shares one
 	// cache between the base and head Inputs it builds. Not safe for

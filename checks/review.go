@@ -183,6 +183,7 @@ func reviewOverlay(ctx context.Context, in ReviewInput, cfg *Config, changed []s
 		Changes:      out.Changes,
 		ChangedFiles: changed,
 		Config:       cfg,
+		Repo:         in.Head,
 	}
 	if !atBase || baseErr != nil {
 		input.Base = nil

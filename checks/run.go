@@ -36,6 +36,7 @@ func Run(in *Input, rules []Rule) []Finding {
 	}
 	baseIdx, headIdx := indexObjects(in.Base), indexObjects(in.Head)
 	touched := touchedObjects(work.Changes)
+	rules = withPolicies(rules, cfg)
 
 	var out []Finding
 	for _, r := range rules {
