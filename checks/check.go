@@ -48,6 +48,9 @@ type Finding struct {
 	File     string          `json:"file"`
 	Line     int             `json:"line"`
 	Message  string          `json:"message"`
+	// Content is a digest of the flagged content the message leaves out
+	// (see ApprovalFingerprint); set on findings that need approval.
+	Content string `json:"-"`
 }
 
 // Key identifies a finding independently of where it is reported, so that

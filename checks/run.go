@@ -56,6 +56,9 @@ func Run(in *Input, rules []Rule) []Finding {
 			fs[i].Severity = sev
 			fs[i].Approval = r.NeedsApproval()
 			fs[i].Overlay = in.Overlay
+			if fs[i].Approval {
+				fs[i].Content = approvalContent(r.ID(), fs[i].Object, baseIdx, headIdx)
+			}
 		}
 		out = append(out, fs...)
 	}
