@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 )
@@ -85,6 +86,34 @@ func BenchmarkKrustyPlain(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := runKrusty(fsys, "/apps/api/prod", false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRenderExternal renders one kustomization of a checkout outside
+// the repository, loading the tree in the loop as `kustoguard render`
+// does: KUSTOGUARD_BENCH_TREE names the checkout and KUSTOGUARD_BENCH_DIR
+// the kustomization in it (default: its root). For example, with
+// prometheus-operator/kube-prometheus checked out:
+//
+//	KUSTOGUARD_BENCH_TREE=$HOME/src/kube-prometheus go test -run '^$' -bench RenderExternal -benchmem ./render
+func BenchmarkRenderExternal(b *testing.B) {
+	root := os.Getenv("KUSTOGUARD_BENCH_TREE")
+	if root == "" {
+		b.Skip("KUSTOGUARD_BENCH_TREE names no checkout")
+	}
+	dir := os.Getenv("KUSTOGUARD_BENCH_DIR")
+	if dir == "" {
+		dir = "."
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		tree, err := LoadDir(root, DefaultLimits())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tree.RenderYAML(context.Background(), dir); err != nil {
 			b.Fatal(err)
 		}
 	}
