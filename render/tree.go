@@ -169,7 +169,7 @@ func (t *Tree) parse(p string) ([]*yaml.Node, error) {
 // keeping it made one big overlay cost half as much memory again as
 // kustomize build. Small shared bases stay cached for the many overlays
 // that read them.
-const maxCachedParse = 64 << 10
+const maxCachedParse = 16 << 10
 
 // parsedKust returns the parsed kustomization file at p.
 func (t *Tree) parsedKust(p string) (*kustDoc, error) {
