@@ -149,6 +149,9 @@ func (t *Tree) build(plain, tracking filesys.FileSystem, dir string, sr *scanRes
 		if err != nil {
 			return &rendered{err: err}
 		}
+		if wantYAML {
+			return finish(m, nil, true) // the stream needs no sources
+		}
 		if objs, ok := src.staticObjects(m); ok {
 			return finish(m, objs, wantYAML)
 		}
