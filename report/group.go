@@ -14,13 +14,14 @@ import (
 )
 
 // Group is the findings that say the same thing at the same source line in
-// several overlays: same rule, state, severity, file, line, object kind, and
-// a message that differs only by the object's namespace and name (a shared
-// base rendered into dev, staging and production). Reports show a group
-// once, naming its overlays; JSON keeps one finding per overlay.
+// several overlays: same rule, state, severity, file, line, object kind and
+// name, and a message that differs only by the object's namespace (a shared
+// base rendered into dev, staging and production), at most one per overlay.
+// Reports show a group once, naming its overlays; JSON keeps one finding
+// per overlay.
 type Group struct {
-	// Findings are the members in the order of the review, one per overlay
-	// (or object); the first one speaks for the group.
+	// Findings are the members in the order of the review, one per
+	// overlay; the first one speaks for the group.
 	Findings []checks.Finding
 }
 
@@ -53,14 +54,27 @@ func (g Group) Fingerprints() []string {
 // first member.
 func Groups(findings []checks.Finding) []Group {
 	var out []Group
-	index := map[string]int{}
+	index := map[string][]int{}
+	has := func(g Group, overlay string) bool {
+		for _, f := range g.Findings {
+			if f.Overlay == overlay {
+				return true
+			}
+		}
+		return false
+	}
+outer:
 	for _, f := range findings {
 		k := groupKey(f)
-		if i, ok := index[k]; ok {
-			out[i].Findings = append(out[i].Findings, f)
-			continue
+		for _, i := range index[k] {
+			// A group holds one finding per overlay: two findings of one
+			// overlay are about different things.
+			if !has(out[i], f.Overlay) {
+				out[i].Findings = append(out[i].Findings, f)
+				continue outer
+			}
 		}
-		index[k] = len(out)
+		index[k] = append(index[k], len(out))
 		out = append(out, Group{Findings: []checks.Finding{f}})
 	}
 	return out
@@ -83,20 +97,14 @@ func groupKey(f checks.Finding) string {
 		approval = "1"
 	}
 	return strings.Join([]string{f.Rule, string(f.State), string(f.Severity), approval,
-		f.File, strconv.Itoa(f.Line), f.Object.Kind, messageShape(f)}, "\x00")
+		f.File, strconv.Itoa(f.Line), f.Object.Group(), f.Object.Kind, f.Object.Name, messageShape(f)}, "\x00")
 }
 
-// messageShape is the message with the object's namespace and name taken
-// out, so "Role prod/api … in prod" and "Role staging/api … in staging"
-// compare equal.
+// messageShape is the message with the object's namespace taken out, so
+// "Role prod/api … in prod" and "Role staging/api … in staging" compare
+// equal (the object's kind and name are part of the group's key).
 func messageShape(f checks.Finding) string {
 	m := f.Message
-	if f.Object.Namespace != "" && f.Object.Name != "" {
-		m = strings.ReplaceAll(m, f.Object.Namespace+"/"+f.Object.Name, "\x02obj")
-	}
-	if f.Object.Name != "" {
-		m = strings.ReplaceAll(m, f.Object.Name, "\x02name")
-	}
 	if f.Object.Namespace != "" {
 		m = wordRE(f.Object.Namespace).ReplaceAllString(m, "${1}\x02ns")
 	}
