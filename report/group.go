@@ -1,8 +1,6 @@
 package report
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"path"
 	"regexp"
@@ -78,13 +76,6 @@ outer:
 		out = append(out, Group{Findings: []checks.Finding{f}})
 	}
 	return out
-}
-
-// GroupID names the group a finding belongs to: equal for the findings
-// Groups puts together, 16 hex characters.
-func GroupID(f checks.Finding) string {
-	sum := sha256.Sum256([]byte(groupKey(f)))
-	return hex.EncodeToString(sum[:8])
 }
 
 func groupKey(f checks.Finding) string {
