@@ -151,16 +151,6 @@ func inOverlays(g Group) string {
 	return "in " + plural(len(os), "overlay") + ": " + overlayList(os)
 }
 
-// groupMessage is the group's message: the first member's, saying how many
-// more overlays have the same finding when there are others.
-func groupMessage(g Group) string {
-	f := g.First()
-	if n := len(g.Overlays()) - 1; n > 0 {
-		return f.Message + " (the same in " + plural(n, "more overlay") + ")"
-	}
-	return f.Message
-}
-
 // diffGroup is overlays whose rendered diffs show the same change; the
 // diff shown is the first overlay's.
 type diffGroup struct {
