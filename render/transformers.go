@@ -22,6 +22,67 @@ var transformerKinds = map[string]bool{
 	"ReplacementTransformer":  true,
 }
 
+// configuredTransformers attributes the labels and annotations that the
+// builtin LabelTransformer and AnnotationsTransformer configurations listed
+// under transformers: add, to the lines of the configuration (a file of its
+// own, or inline in the kustomization).
+func (s *sourcer) configuredTransformers(k *kustDoc, root *yaml.Node, fields func() map[string]any) []Patch {
+	seq := nodeAt(root, "transformers")
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		return nil
+	}
+	var out []Patch
+	for _, item := range seq.Content {
+		if item.Kind != yaml.ScalarNode {
+			continue
+		}
+		file, docs := path.Join(path.Dir(k.file), item.Value), []*yaml.Node(nil)
+		if _, isFile := s.t.files[file]; isFile {
+			docs = s.parsed(file)
+		} else {
+			file, docs = k.file, inlineDocs(k.file, item)
+		}
+		p := Patch{File: file, Fields: map[string]int{}}
+		for _, d := range docs {
+			m := docMapping(d)
+			if m == nil || scalarAt(m, "apiVersion") != "builtin" {
+				continue
+			}
+			switch scalarAt(m, "kind") {
+			case "LabelTransformer":
+				var sel, tmpl bool
+				if specs := nodeAt(m, "fieldSpecs"); specs != nil {
+					for _, fs := range specs.Content {
+						fp := scalarAt(fs, "path")
+						sel = sel || strings.Contains(fp, "selector")
+						tmpl = tmpl || strings.Contains(fp, "template")
+					}
+				}
+				labelFields(nodeAt(m, "labels"), sel, tmpl, fields, p.Fields)
+			case "AnnotationsTransformer":
+				annotationFields(nodeAt(m, "annotations"), fields, p.Fields)
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// transformerOwner finds the kustomization that lists file under
+// transformers: (nil when none does), for kustomize's records of external
+// transformers, which name their configuration file.
+func (s *sourcer) transformerOwner(file string) *kustDoc {
+	if s.owners == nil {
+		s.owners = map[string]*kustDoc{}
+		for _, k := range s.sr.kusts {
+			for _, t := range k.k.Transformers {
+				s.owners[path.Join(path.Dir(k.file), t)] = k
+			}
+		}
+	}
+	return s.owners[file]
+}
+
 // kustTransformers records, as Patches on the kustomization file (and on
 // the files replacements are kept in), the
 // fields of o that the kustomization's own transformer fields set, each at
@@ -75,6 +136,7 @@ func (s *sourcer) kustTransformers(k *kustDoc, o *Object, declared string) []Pat
 		}
 	}
 	out := []Patch{p}
+	out = append(out, s.configuredTransformers(k, root, fields)...)
 	if seq := nodeAt(root, "replacements"); seq != nil && seq.Kind == yaml.SequenceNode {
 		for _, item := range seq.Content {
 			file := scalarAt(item, "path")
