@@ -56,9 +56,10 @@ type findingRow struct {
 
 type approvalData struct {
 	Required, Approved bool
-	Count              int
+	Count, Still       int
 	By, Approvers      string
 	Rules              string
+	ReviewsOnly        bool
 }
 
 type summaryData struct {
@@ -163,9 +164,12 @@ func approvalOf(r *checks.Result, a Approval) approvalData {
 		Required:  true,
 		Approved:  a.Approved() && len(a.By) > 0,
 		Count:     len(needing),
+		Still:     stillBlocking(r),
 		By:        mentions(a.By),
 		Approvers: strings.Join(a.Approvers, ", "),
 		Rules:     ruleList(needing),
+
+		ReviewsOnly: a.ReviewsOnly,
 	}
 }
 

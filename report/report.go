@@ -31,6 +31,10 @@ type Approval struct {
 	// Approvers names who may approve, as shown to people ("@alice",
 	// "@acme/platform-security"); empty means the repository's admins.
 	Approvers []string
+	// ReviewsOnly is set where approvals come from APPROVED reviews alone:
+	// in GitHub Actions the check run has no Approve button, since a
+	// requested_action goes to the App that created the run.
+	ReviewsOnly bool
 }
 
 // Approved reports whether the gate is satisfied.
@@ -129,8 +133,9 @@ func CommentBody(parts []CommentPart) string {
 }
 
 // Conclusion computes the check run conclusion: action_required while
-// findings need an approval they lack, else failure on a new error or a
-// render error, else success.
+// findings need an approval they lack, else failure on a new error that
+// needs no approval (approval clears the others, whatever their severity)
+// or on an overlay that rendered at base and no longer does, else success.
 func Conclusion(r *checks.Result, a Approval) string {
 	if r == nil {
 		return Success
@@ -138,13 +143,11 @@ func Conclusion(r *checks.Result, a Approval) string {
 	if len(checks.NeedingApproval(r.Findings)) > 0 && !a.Approved() {
 		return ActionRequired
 	}
-	for _, f := range r.Findings {
-		if f.State == checks.New && f.Severity == checks.Error {
-			return Failure
-		}
+	if stillBlocking(r) > 0 {
+		return Failure
 	}
 	for _, o := range r.Overlays {
-		if o.Status == checks.OverlayError {
+		if o.Status == checks.OverlayError && o.BaseError == "" {
 			return Failure
 		}
 	}
@@ -208,6 +211,17 @@ func (c counts) phrase(overlays int) string {
 	return strings.Join(parts, ", ") + " in " + plural(overlays, "overlay")
 }
 
+// stillBlocking counts the new findings approval cannot clear.
+func stillBlocking(r *checks.Result) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.BlocksWhenApproved() {
+			n++
+		}
+	}
+	return n
+}
+
 // countNew counts new findings; one that needs approval blocks only while
 // the gate is closed.
 func countNew(r *checks.Result, a Approval) counts {
@@ -217,7 +231,7 @@ func countNew(r *checks.Result, a Approval) counts {
 			continue
 		}
 		switch {
-		case f.Severity == checks.Error || (f.Approval && !a.Approved()):
+		case f.BlocksWhenApproved() || (f.Approval && !a.Approved()):
 			c.blocking++
 		case f.Severity == checks.Warning || f.Approval:
 			c.warnings++
@@ -285,12 +299,22 @@ func annotations(r *checks.Result) []Annotation {
 		out = append(out, Annotation{
 			Path:    f.File,
 			Line:    max(f.Line, 1),
-			Level:   level(f.Severity),
+			Level:   annotationLevel(f),
 			Title:   f.Rule + ": " + f.Object.Kind + " " + f.Object.Name,
 			Message: msg,
 		})
 	}
 	return out
+}
+
+// annotationLevel is a finding's annotation level: its severity's when the
+// pull request introduces it, notice for an existing one, which is context
+// rather than news, so that a clean pull request shows no warning.
+func annotationLevel(f checks.Finding) string {
+	if f.State != checks.New {
+		return LevelNotice
+	}
+	return level(f.Severity)
 }
 
 func level(s checks.Severity) string {

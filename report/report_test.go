@@ -58,7 +58,7 @@ func TestTitle(t *testing.T) {
 		{name: "approvalNeeded", result: r, approval: Approval{Required: true},
 			want: "Approval needed: image-registry-untrusted, rbac-change, rbac-escalation · 5 blocking, 2 warnings, 1 notice in 4 overlays"},
 		{name: "approved", result: r, approval: Approval{Required: true, By: []string{"alice"}},
-			want: "Approved by @alice · 3 blocking, 4 warnings, 1 notice in 4 overlays"},
+			want: "Approved by @alice · 2 blocking, 5 warnings, 1 notice in 4 overlays"},
 		{name: "noChanges", result: &checks.Result{}, want: "No rendered changes"},
 		{name: "unchangedOverlays", result: &checks.Result{Overlays: []checks.OverlayResult{{Path: "a", Status: checks.OverlayUnchanged}}},
 			want: "No rendered changes in 1 overlay"},
@@ -155,7 +155,7 @@ func TestAnnotations(t *testing.T) {
 		{Path: "clusters/prod/apps/api/sidecar-patch.yaml", Line: 10, Level: LevelWarning, Title: "image-registry-untrusted: Deployment api", Message: "image docker.io/library/busybox:latest is not from an allowed registry (ghcr.io/acme/)"},
 		{Path: "clusters/prod/apps/api/sidecar-patch.yaml", Line: 10, Level: LevelWarning, Title: "image-tag-mutable: Deployment api", Message: "image docker.io/library/busybox:latest uses the mutable tag latest"},
 		{Path: "clusters/prod/apps/api/service-public.yaml", Line: 1, Level: LevelWarning, Title: "service-loadbalancer: Service api-public", Message: "Service api-public of type LoadBalancer has no loadBalancerSourceRanges | open to the internet"},
-		{Path: "bases/worker/deployment.yaml", Line: 17, Level: LevelFailure, Title: "liveness-probe-missing: Deployment worker", Message: "container worker has no livenessProbe"},
+		{Path: "bases/worker/deployment.yaml", Line: 17, Level: LevelNotice, Title: "liveness-probe-missing: Deployment worker", Message: "container worker has no livenessProbe"},
 	}
 	if d := cmp.Diff(want, cr.Annotations); d != "" {
 		t.Errorf("annotations (-want +got):\n%s", d)

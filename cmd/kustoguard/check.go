@@ -96,7 +96,9 @@ branch against the working tree, uncommitted changes included).
   --format F      text, markdown, json or sarif (default text)
   --output FILE   write the report to FILE instead of stdout
 
-Exit status: 0 nothing blocking, 1 blocking findings, 2 usage or read/render failure.
+Exit status: 0 nothing blocking; 1 blocking findings (an overlay that no longer
+renders is a render-error finding, so it exits 1 too); 2 usage error, or a failure
+to read a tree or revision.
 `)
 }
 
