@@ -1,9 +1,9 @@
 package report
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,15 +97,37 @@ func groupKey(f checks.Finding) string {
 func messageShape(f checks.Finding) string {
 	m := f.Message
 	if f.Object.Namespace != "" {
-		m = wordRE(f.Object.Namespace).ReplaceAllString(m, "${1}\x02ns")
+		m = replaceWord(m, f.Object.Namespace, "\x02ns")
 	}
 	return m
 }
 
-// wordRE matches s where it is not part of a longer word or name.
-func wordRE(s string) *regexp.Regexp {
-	return regexp.MustCompile(`(^|[^A-Za-z0-9_.-])` + regexp.QuoteMeta(s) + `\b`)
+// replaceWord replaces s in m where it is not part of a longer word or
+// name (letters, digits, "_", "." and "-" continue a name).
+func replaceWord(m, s, with string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(m, s)
+		if i < 0 {
+			b.WriteString(m)
+			return b.String()
+		}
+		end := i + len(s)
+		if (i == 0 || !nameByte(m[i-1])) && (end == len(m) || !wordByte(m[end])) {
+			b.WriteString(m[:i])
+			b.WriteString(with)
+		} else {
+			b.WriteString(m[:end])
+		}
+		m = m[end:]
+	}
 }
+
+func wordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+func nameByte(c byte) bool { return wordByte(c) || c == '.' || c == '-' }
 
 // overlayList names overlays compactly: "deploy/overlays/{dev, staging}"
 // when they share a parent directory, else their paths.
@@ -172,12 +194,12 @@ func (d diffGroup) paths() []string {
 // taken out, with the same status and object counts. Order is kept.
 func groupDiffs(overlays []checks.OverlayResult) []diffGroup {
 	var out []diffGroup
-	index := map[string]int{}
+	index := map[[sha256.Size]byte]int{}
 	for _, o := range overlays {
 		if o.Diff == "" {
 			continue
 		}
-		k := string(o.Status) + "\x00" + fmt.Sprint(o.Objects) + "\x00" + diffShape(o.Diff)
+		k := diffShape(string(o.Status)+"\x00"+fmt.Sprint(o.Objects), o.Diff)
 		if i, ok := index[k]; ok {
 			out[i].overlays = append(out[i].overlays, o)
 			continue
@@ -188,44 +210,49 @@ func groupDiffs(overlays []checks.OverlayResult) []diffGroup {
 	return out
 }
 
-// diffShape is a diff with its namespaces replaced by placeholders numbered
-// in order of appearance. Namespaces are read from the object headers
-// ("--- a/<group/version>/<kind>/<namespace>/<name>") and replaced there
-// and in "namespace:" lines.
-func diffShape(diff string) string {
-	lines := strings.Split(diff, "\n")
+// diffShape hashes prefix and a diff with its namespaces replaced by
+// placeholders numbered in order of appearance. Namespaces are read from
+// the object headers ("--- a/<group/version>/<kind>/<namespace>/<name>")
+// and replaced there and in "namespace:" lines.
+func diffShape(prefix, diff string) [sha256.Size]byte {
 	names := map[string]string{}
-	for _, l := range lines {
+	for rest := diff; rest != ""; {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
 		if ns := headerNamespace(l); ns != "" && names[ns] == "" {
 			names[ns] = "\x02ns" + strconv.Itoa(len(names))
 		}
 	}
-	if len(names) == 0 {
-		return diff
-	}
-	for i, l := range lines {
+	h := sha256.New()
+	h.Write([]byte(prefix + "\x00"))
+	for rest := diff; rest != ""; {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
 		if ns := headerNamespace(l); ns != "" {
-			segs := strings.Split(l, "/")
-			segs[len(segs)-2] = names[ns]
-			lines[i] = strings.Join(segs, "/")
-			continue
-		}
-		if k, v, ok := strings.Cut(l, "namespace: "); ok && strings.TrimLeft(k, " +-") == "" {
+			i := strings.LastIndexByte(l, '/')
+			j := strings.LastIndexByte(l[:i], '/')
+			l = l[:j+1] + names[ns] + l[i:]
+		} else if k, v, ok := strings.Cut(l, "namespace: "); ok && strings.TrimLeft(k, " +-") == "" {
 			if p, ok := names[strings.TrimSpace(v)]; ok {
-				lines[i] = k + "namespace: " + p
+				l = k + "namespace: " + p
 			}
 		}
+		h.Write([]byte(l))
+		h.Write([]byte{'\n'})
 	}
-	return strings.Join(lines, "\n")
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 func headerNamespace(l string) string {
 	if !strings.HasPrefix(l, "--- a/") && !strings.HasPrefix(l, "+++ b/") {
 		return ""
 	}
-	segs := strings.Split(l, "/")
-	if len(segs) < 5 {
+	if strings.Count(l, "/") < 4 {
 		return ""
 	}
-	return segs[len(segs)-2]
+	i := strings.LastIndexByte(l, '/')
+	j := strings.LastIndexByte(l[:i], '/')
+	return l[j+1 : i]
 }
