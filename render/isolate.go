@@ -1,15 +1,19 @@
 package render
 
 import (
-	"bytes"
 	"context"
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -48,11 +52,19 @@ func init() {
 	}
 }
 
+var isolateRenders atomic.Bool
+
+// IsolateRenders makes Render run every render through RenderIsolated. A
+// server calls it once at start.
+func IsolateRenders(on bool) { isolateRenders.Store(on) }
+
 // RenderIsolated is Render in a child process that is killed when ctx is
-// done, so a render that runs out of time stops consuming CPU. Starting
-// the child costs a few tens of milliseconds (BenchmarkRenderIsolated):
-// meant for a long-running server, not for one-shot commands, whose
-// process ends with the command anyway.
+// done, so a render that runs out of time stops consuming CPU. Children
+// are kept and reused between renders, so the cost of starting one (and
+// of kustomize's first use of its OpenAPI schema there) is paid again
+// only after a render was killed (BenchmarkRenderIsolated). Meant for a
+// long-running server; a one-shot command's process ends with the
+// command anyway.
 func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error) {
 	// The scan is cheap and gives the same errors; refuse early.
 	if _, err := scanClosure(t, filepath.ToSlash(dir)); err != nil {
@@ -66,30 +78,37 @@ func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error)
 		ctx, cancel = context.WithTimeout(ctx, budget)
 		defer cancel()
 	}
-	exe, err := os.Executable()
+	w, err := workers.get()
 	if err != nil {
-		return nil, fmt.Errorf("rendering %s: finding the executable: %w", dir, err)
-	}
-	var in bytes.Buffer
-	req := childRequest{Files: t.files, Outside: t.outside, Oversize: t.oversize, Limits: t.lim, Dir: dir, Budget: budget}
-	if err := gob.NewEncoder(&in).Encode(req); err != nil {
-		return nil, fmt.Errorf("rendering %s: encoding the tree: %w", dir, err)
-	}
-	cmd := exec.CommandContext(ctx, exe)
-	cmd.Env = []string{childEnv + "=1", "PATH=", "HOME=/nonexistent", "TMPDIR=/dev/null/kustoguard"}
-	cmd.Stdin = &in
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	runErr := cmd.Run()
-	if err := ctx.Err(); err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("rendering %s: exceeded time budget %s", dir, budget.Round(time.Millisecond))
-		}
 		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
+	req := childRequest{Files: t.files, Outside: t.outside, Oversize: t.oversize, Limits: t.lim, Dir: dir, Budget: budget}
+	done := make(chan error, 1)
 	var resp childResponse
-	if err := gob.NewDecoder(&out).Decode(&resp); err != nil {
-		return nil, fmt.Errorf("rendering %s: reading the render process's answer: %w (%v)", dir, err, runErr)
+	go func() {
+		if err := w.enc.Encode(req); err != nil {
+			done <- fmt.Errorf("sending the tree to the render process: %w", err)
+			return
+		}
+		if err := w.dec.Decode(&resp); err != nil {
+			done <- fmt.Errorf("reading the render process's answer: %w", err)
+			return
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			w.kill()
+			return nil, fmt.Errorf("rendering %s: %w", dir, err)
+		}
+		workers.put(w)
+	case <-ctx.Done():
+		w.kill()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("rendering %s: exceeded time budget %s", dir, budget.Round(time.Millisecond))
+		}
+		return nil, fmt.Errorf("rendering %s: %w", dir, ctx.Err())
 	}
 	if resp.Err != "" {
 		return nil, errors.New(resp.Err)
@@ -97,30 +116,103 @@ func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error)
 	return resp.Objects, nil
 }
 
-// runChild renders one request from stdin and writes the answer to
-// stdout; its exit code is 0 whenever it could answer.
+// worker is a child process serving renders one at a time.
+type worker struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	enc   *gob.Encoder
+	dec   *gob.Decoder
+}
+
+func startWorker() (*worker, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding the executable: %w", err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = []string{childEnv + "=1", "PATH=", "HOME=/nonexistent", "TMPDIR=/dev/null/kustoguard"}
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting a render process: %w", err)
+	}
+	return &worker{cmd: cmd, stdin: stdin, enc: gob.NewEncoder(stdin), dec: gob.NewDecoder(stdout)}, nil
+}
+
+func (w *worker) kill() {
+	_ = w.cmd.Process.Kill()
+	_ = w.cmd.Wait()
+}
+
+// workerPool keeps idle workers, at most one per CPU.
+type workerPool struct {
+	mu   sync.Mutex
+	idle []*worker
+}
+
+var workers workerPool
+
+func (p *workerPool) get() (*worker, error) {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		w := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return w, nil
+	}
+	p.mu.Unlock()
+	return startWorker()
+}
+
+func (p *workerPool) put(w *worker) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.idle) >= runtime.NumCPU() {
+		_ = w.stdin.Close() // the worker exits at the end of its input
+		go func() { _ = w.cmd.Wait() }()
+		return
+	}
+	p.idle = append(p.idle, w)
+}
+
+// runChild serves render requests from stdin until it ends, answering
+// each on stdout.
 func runChild() int {
 	http.DefaultTransport = refuseAll{}
-	var req childRequest
-	if err := gob.NewDecoder(os.Stdin).Decode(&req); err != nil {
-		fmt.Fprintln(os.Stderr, "reading the render request:", err)
-		return 2
+	// kustomize's own log lines would reach the server's log unattributed.
+	log.SetOutput(io.Discard)
+	dec, enc := gob.NewDecoder(os.Stdin), gob.NewEncoder(os.Stdout)
+	for {
+		var req childRequest
+		if err := dec.Decode(&req); err != nil {
+			if errors.Is(err, io.EOF) {
+				return 0
+			}
+			fmt.Fprintln(os.Stderr, "reading a render request:", err)
+			return 2
+		}
+		b := newBuilder(req.Limits)
+		b.files, b.outside, b.oversize = req.Files, req.Outside, req.Oversize
+		ctx, cancel := context.WithTimeout(context.Background(), req.Budget)
+		var resp childResponse
+		objs, err := b.tree().Render(ctx, req.Dir)
+		cancel()
+		if err != nil {
+			resp.Err = err.Error()
+		}
+		resp.Objects = objs
+		if err := enc.Encode(resp); err != nil {
+			fmt.Fprintln(os.Stderr, "writing a render answer:", err)
+			return 2
+		}
 	}
-	b := newBuilder(req.Limits)
-	b.files, b.outside, b.oversize = req.Files, req.Outside, req.Oversize
-	ctx, cancel := context.WithTimeout(context.Background(), req.Budget)
-	defer cancel()
-	var resp childResponse
-	objs, err := b.tree().Render(ctx, req.Dir)
-	if err != nil {
-		resp.Err = err.Error()
-	}
-	resp.Objects = objs
-	if err := gob.NewEncoder(os.Stdout).Encode(resp); err != nil {
-		fmt.Fprintln(os.Stderr, "writing the render answer:", err)
-		return 2
-	}
-	return 0
 }
 
 type refuseAll struct{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -66,4 +67,30 @@ func BenchmarkRenderIsolated(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestIsolateRenders sends Render through a child process once switched on.
+func TestIsolateRenders(t *testing.T) {
+	IsolateRenders(true)
+	defer IsolateRenders(false)
+	tree, err := FromFiles(costlyOverlay(2000, 300), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	before := childCPU()
+	if _, err := tree.Render(ctx, "app"); err == nil || !strings.Contains(err.Error(), "exceeded time budget") {
+		t.Fatalf("got %v, want the budget error", err)
+	}
+	// The render's CPU went to a child that was killed and reaped.
+	if childCPU() == before {
+		t.Error("no child process did the work")
+	}
+}
+
+func childCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
