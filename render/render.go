@@ -52,6 +52,9 @@ var (
 // ctx's deadline (or DefaultBudget) with an error. The objects come back in
 // kustomize's output order, each with the source lines that declared it.
 func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
+	if isolateRenders.Load() {
+		return t.RenderIsolated(ctx, dir)
+	}
 	r, err := t.render(ctx, dir, false)
 	if err != nil {
 		return nil, err
