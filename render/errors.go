@@ -192,6 +192,7 @@ func tagName(tag string) string {
 }
 
 var (
+	quoted      = regexp.MustCompile(`"([^"\s]{1,200})"`)
 	lineRef     = regexp.MustCompile(`\bline (\d+)\b`)
 	fileNameRef = regexp.MustCompile(`[A-Za-z0-9_./@+~-]+\.(?:ya?ml|json|env|properties|txt|conf|ini)\b|[A-Za-z0-9_./@+~-]*(?:kustomization\.ya?ml|Kustomization)\b`)
 )
@@ -209,11 +210,27 @@ func (t *Tree) locate(dir, msg string) (file string, line int) {
 			}
 		}
 	}
-	if file == "" {
+	if file != "" {
+		if m := lineRef.FindStringSubmatch(msg[at:]); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			return file, line
+		}
+	} else if file = t.KustomizationFile(dir); file == "" {
 		return "", 0
 	}
-	if m := lineRef.FindStringSubmatch(msg[at:]); m != nil {
-		line, _ = strconv.Atoi(m[1])
+	// No line given: the line of the file that names what the message
+	// quotes or refers to, such as a missing resource.
+	var names []string
+	for _, m := range quoted.FindAllStringSubmatch(msg, -1) {
+		names = append(names, m[1])
 	}
-	return file, line
+	names = append(names, fileNameRef.FindAllString(msg, -1)...)
+	for i, l := range strings.Split(string(t.files[file]), "\n") {
+		for _, n := range names {
+			if n != "" && n != file && strings.Contains(l, n) {
+				return file, i + 1
+			}
+		}
+	}
+	return file, 0
 }

@@ -142,6 +142,15 @@ func TestRenderError_kustomizationTerms(t *testing.T) {
 			want: []string{"line 7: patches[0]: found a string where a patch entry", "plugins/kustomized-helm/kustomization.yaml"},
 		},
 		{
+			name: "missingResource",
+			files: map[string]string{
+				"plugins/kustomized-helm/kustomization.yaml": "resources:\n- all.yaml\n- missing.yaml\n",
+				"plugins/kustomized-helm/all.yaml":           "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+			},
+			file: "plugins/kustomized-helm/kustomization.yaml", line: 3,
+			want: []string{"missing.yaml"},
+		},
+		{
 			name: "twoBadFields",
 			files: map[string]string{
 				"plugins/kustomized-helm/kustomization.yaml": "resources: {a: b}\npatches:\n- p.yaml\n",

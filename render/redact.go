@@ -119,6 +119,7 @@ func redactPair(b, h *Object) (*Object, *Object) {
 	hc.Fields = redactFields(hc.Fields, base, isSecretKind(h.ID.Kind))
 	return bc, hc
 }
+
 // shallowWithout copies the top level of o's fields, dropping the
 // last-applied-configuration annotation, which would repeat the values.
 func shallowWithout(o *Object) *Object {
