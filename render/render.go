@@ -57,7 +57,7 @@ func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
 	}
 	r, err := t.render(ctx, dir, false)
 	if err != nil {
-		return nil, err
+		return nil, t.sanitizeError(dir, err)
 	}
 	return r.objects, nil
 }
@@ -67,7 +67,7 @@ func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
 func (t *Tree) RenderYAML(ctx context.Context, dir string) ([]byte, error) {
 	r, err := t.render(ctx, dir, true)
 	if err != nil {
-		return nil, err
+		return nil, t.sanitizeError(dir, err)
 	}
 	return r.yaml, nil
 }
