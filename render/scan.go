@@ -65,7 +65,8 @@ type scanResult struct {
 	// render's own configuration and need no exclusive access).
 	needsSchema bool
 	kusts       map[string]*kustDoc
-	objects     int // documents declared by resource files in the closure
+	objects     int       // documents declared by resource files in the closure
+	helm        []helmUse // kustomizations that inflate Helm charts
 }
 
 type scanner struct {
@@ -137,7 +138,9 @@ func (s *scanner) dir(dir string, plugins bool) (*kustDoc, error) {
 func (s *scanner) check(dir string, k *kustDoc, plugins bool) error {
 	kf := k.k
 	if len(kf.HelmCharts) > 0 || len(kf.HelmChartInflationGenerator) > 0 || kf.HelmGlobals != nil {
-		return fmt.Errorf("%s: helm charts are not supported", k.file)
+		if err := s.noteHelm(dir, k); err != nil {
+			return err
+		}
 	}
 	if len(kf.OpenAPI) > 0 {
 		s.res.needsSchema = true
