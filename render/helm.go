@@ -113,7 +113,7 @@ func (t *Tree) inflateKustomization(ctx context.Context, opts HelmOptions, u hel
 		}
 		y, err := t.inflateChart(ctx, opts, u, globals, c)
 		if err != nil {
-			return fmt.Errorf("%s: helm chart %s: %w", u.file, c.Name, err)
+			return fmt.Errorf("%s: helm chart %s: %s", u.file, c.Name, shortError(err))
 		}
 		name := fmt.Sprintf("%s%d-%s.yaml", helmGeneratedPrefix, i, safeName(c.Name))
 		p := path.Join(u.dir, name)
@@ -129,6 +129,17 @@ func (t *Tree) inflateKustomization(ctx context.Context, opts HelmOptions, u hel
 	}
 	out[u.file] = rewritten
 	return nil
+}
+
+// shortError keeps a template error readable in a finding: nested
+// include errors repeat their call chain, up to a thousand times.
+func shortError(err error) string {
+	const head, tail = 400, 400
+	s := err.Error()
+	if len(s) <= head+tail+50 {
+		return s
+	}
+	return s[:head] + " … " + s[len(s)-tail:]
 }
 
 // helmGeneratedPrefix names the resource files holding chart output; the

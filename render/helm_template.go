@@ -41,7 +41,11 @@ const tickFunc = "kustoguardTick"
 // templateWork bounds the loop iterations and template calls of one chart
 // render, weighted by the size of the loop body, so that output grows by
 // at most about this many bytes of template text.
-const templateWork = 64 << 20
+const templateWork = 16 << 20
+
+// templateCalls bounds loop iterations and named-template calls of one
+// chart render; real charts stay orders of magnitude below it.
+const templateCalls = 2 << 20
 
 // maxChartOutput caps what one chart may render, all templates together.
 const maxChartOutput = 32 << 20
@@ -138,7 +142,7 @@ func checkDependencies(ch *chart.Chart) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("found in Chart.yaml, but missing in charts/ directory: %s", strings.Join(missing, ", "))
+		return fmt.Errorf("found in Chart.yaml, but missing in charts/ directory: %s (dependencies are never fetched: vendor them with `helm dependency build` and commit charts/)", strings.Join(missing, ", "))
 	}
 	return nil
 }
@@ -181,7 +185,7 @@ func runEngine(ctx context.Context, ch *chart.Chart, vals common.Values, seed [2
 // the same commit are identical.
 func sandboxFuncs(deadline time.Time, seed [2]uint64) template.FuncMap {
 	rng := rand.New(rand.NewPCG(seed[0], seed[1]))
-	var work int64
+	var work, calls int64
 	randFrom := func(alphabet string) func(int) string {
 		return func(n int) string {
 			if n < 0 || n > 1<<16 {
@@ -202,10 +206,11 @@ func sandboxFuncs(deadline time.Time, seed [2]uint64) template.FuncMap {
 	return template.FuncMap{
 		tickFunc: func(weight int) (string, error) {
 			work += int64(weight) + 1
-			if work > templateWork {
+			calls++
+			if work > templateWork || calls > templateCalls {
 				return "", errTemplateBudget
 			}
-			if work&0x3ff == 0 || weight > 4096 {
+			if calls&0x3ff == 0 || weight > 4096 {
 				if time.Now().After(deadline) {
 					return "", context.DeadlineExceeded
 				}
@@ -231,6 +236,21 @@ func sandboxFuncs(deadline time.Time, seed [2]uint64) template.FuncMap {
 			b[8] = b[8]&0x3f | 0x80
 			return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 		},
+		"until": func(n int) ([]int, error) {
+			if n < 0 {
+				return span(0, n, -1)
+			}
+			return span(0, n, 1)
+		},
+		"untilStep": func(start, stop, step int) ([]int, error) {
+			return span(start, stop, step)
+		},
+		"repeat": func(n int, s string) (string, error) {
+			if n > 0 && len(s) > 0 && n > maxChartOutput/len(s) {
+				return "", errTemplateBudget
+			}
+			return strings.Repeat(s, max(n, 0)), nil
+		},
 		"now":       func() time.Time { return fixedNow },
 		"env":       func(string) string { return "" },
 		"expandenv": func(string) string { return "" },
@@ -241,6 +261,31 @@ func sandboxFuncs(deadline time.Time, seed [2]uint64) template.FuncMap {
 			return map[string]any{}, nil
 		},
 	}
+}
+
+// maxSpan bounds the lists until and untilStep make (sprig allocates them
+// whole, so a huge count would exhaust memory before any loop runs).
+const maxSpan = 1 << 20
+
+func span(start, stop, step int) ([]int, error) {
+	if step == 0 {
+		return []int{}, nil
+	}
+	n := (stop - start) / step
+	if (stop-start)%step != 0 {
+		n++
+	}
+	if n <= 0 {
+		return []int{}, nil
+	}
+	if n > maxSpan {
+		return nil, errTemplateBudget
+	}
+	out := make([]int, 0, n)
+	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
+		out = append(out, i)
+	}
+	return out, nil
 }
 
 func seedFor(req templateRequest) [2]uint64 {
