@@ -69,30 +69,40 @@ func kustNamespace(t *Tree, file string) string {
 	return k.Namespace
 }
 
-// helmFiles inflates every chart of the closure and returns the files
-// that stand in for the tree's during the build: each kustomization using
-// Helm without its helmCharts, and the charts' output as a resource file.
-func (t *Tree) helmFiles(ctx context.Context, sr *scanResult) (map[string][]byte, error) {
+// helmInflation is what inflating a closure's charts produced.
+type helmInflation struct {
+	// files stand in for the tree's during the build: each kustomization
+	// using Helm without its helmCharts, and the charts' output as a
+	// resource file beside it.
+	files map[string][]byte
+	// docs lists, per output file, the objects and the chart files that
+	// declared them.
+	docs map[string][]helmDoc
+}
+
+// helmFiles inflates every chart of the closure.
+func (t *Tree) helmFiles(ctx context.Context, sr *scanResult) (*helmInflation, error) {
+	inf := &helmInflation{files: map[string][]byte{}, docs: map[string][]helmDoc{}}
 	if len(sr.helm) == 0 {
-		return nil, nil
+		return inf, nil
 	}
 	opts := helmOptionsFrom(ctx)
-	out := map[string][]byte{}
 	for _, u := range sr.helm {
 		if opts.Disabled {
 			return nil, fmt.Errorf("%s: helm charts are not supported", u.file)
 		}
-		if _, done := out[u.file]; done {
+		if _, done := inf.files[u.file]; done {
 			continue
 		}
-		if err := t.inflateKustomization(ctx, opts, u, out); err != nil {
+		if err := t.inflateKustomization(ctx, opts, u, inf); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
+	return inf, nil
 }
 
-func (t *Tree) inflateKustomization(ctx context.Context, opts HelmOptions, u helmUse, out map[string][]byte) error {
+func (t *Tree) inflateKustomization(ctx context.Context, opts HelmOptions, u helmUse, inf *helmInflation) error {
+	out := inf.files
 	data, _ := t.ReadFile(u.file)
 	var k types.Kustomization
 	if err := k.Unmarshal(data); err != nil {
@@ -111,7 +121,7 @@ func (t *Tree) inflateKustomization(ctx context.Context, opts HelmOptions, u hel
 		if c.Namespace == "" {
 			c.Namespace = u.inheritedNS
 		}
-		y, err := t.inflateChart(ctx, opts, u, globals, c)
+		y, docs, err := t.inflateChart(ctx, opts, u, globals, c)
 		if err != nil {
 			return fmt.Errorf("%s: helm chart %s: %s", u.file, c.Name, shortError(err))
 		}
@@ -121,6 +131,7 @@ func (t *Tree) inflateKustomization(ctx context.Context, opts HelmOptions, u hel
 			return fmt.Errorf("%s: %s is reserved for Helm output", u.file, p)
 		}
 		out[p] = y
+		inf.docs[p] = docs
 		generated = append(generated, name)
 	}
 	rewritten, err := withoutHelm(data, generated)

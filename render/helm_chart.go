@@ -41,19 +41,29 @@ func yamlUnmarshal(data []byte, v any) error { return yaml.Unmarshal(data, v) }
 
 // inflateChart renders one helmCharts entry of the kustomization u to the
 // resource stream kustomize would absorb from `helm template`.
-func (t *Tree) inflateChart(ctx context.Context, opts HelmOptions, u helmUse, g types.HelmGlobals, c types.HelmChart) ([]byte, error) {
+func (t *Tree) inflateChart(ctx context.Context, opts HelmOptions, u helmUse, g types.HelmGlobals, c types.HelmChart) ([]byte, []helmDoc, error) {
+	out, chartDir, err := t.templateChart(ctx, opts, u, g, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	docs := t.helmDocs(out, chartDir, u.file)
+	marked, err := markGenerated(out)
+	return marked, docs, err
+}
+
+func (t *Tree) templateChart(ctx context.Context, opts HelmOptions, u helmUse, g types.HelmGlobals, c types.HelmChart) ([]byte, string, error) {
 	if c.Name == "" {
-		return nil, errors.New("chart name cannot be empty")
+		return nil, "", errors.New("chart name cannot be empty")
 	}
 	if strings.HasPrefix(c.Name, "-") || strings.HasPrefix(c.ReleaseName, "-") {
-		return nil, errors.New("chart and release names must not start with '-'")
+		return nil, "", errors.New("chart and release names must not start with '-'")
 	}
 	switch c.ValuesMerge {
 	case "":
 		c.ValuesMerge = "override"
 	case "override", "merge", "replace":
 	default:
-		return nil, fmt.Errorf("valuesMerge must be one of [merge override replace], not %q", c.ValuesMerge)
+		return nil, "", fmt.Errorf("valuesMerge must be one of [merge override replace], not %q", c.ValuesMerge)
 	}
 	home := g.ChartHome
 	if home == "" {
@@ -61,27 +71,27 @@ func (t *Tree) inflateChart(ctx context.Context, opts HelmOptions, u helmUse, g 
 	}
 	homeDir, err := t.helmPath(u.dir, home)
 	if err != nil {
-		return nil, fmt.Errorf("chartHome: %w", err)
+		return nil, "", fmt.Errorf("chartHome: %w", err)
 	}
 	ch, chartDir, err := t.findChart(ctx, opts, homeDir, c)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	values, err := t.helmValues(u.dir, chartDir, ch, c)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	name := c.ReleaseName
 	if name == "" && c.NameTemplate != "" {
 		if name, err = releaseNameFromTemplate(ctx, c.NameTemplate); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	if name == "" {
 		name = "release-name" // what `helm template` calls an unnamed release
 	}
 	if err := chartutil.ValidateReleaseName(name); err != nil {
-		return nil, fmt.Errorf("release name %q: %w", name, err)
+		return nil, "", fmt.Errorf("release name %q: %w", name, err)
 	}
 	ns := c.Namespace
 	if ns == "" {
@@ -92,10 +102,7 @@ func (t *Tree) inflateChart(ctx context.Context, opts HelmOptions, u helmUse, g 
 		kubeVersion: c.KubeVersion, apiVersions: c.ApiVersions,
 		includeCRDs: c.IncludeCRDs, skipHooks: c.SkipHooks, skipTests: c.SkipTests,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return markGenerated(out)
+	return out, chartDir, err
 }
 
 // helmPath resolves a path of a Helm field against the kustomization's

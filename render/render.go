@@ -102,9 +102,9 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	if err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
-	base = newHelmFS(base, helm)
+	base = newHelmFS(base, helm.files)
 	top := t.files[sr.top.file]
-	if b, ok := helm[sr.top.file]; ok {
+	if b, ok := helm.files[sr.top.file]; ok {
 		top = b
 	}
 	data, added, err := withBuildMetadata(top)
@@ -136,6 +136,7 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	if r.err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", dir, r.err)
 	}
+	attributeHelm(r.objects, helm)
 	return r, nil
 }
 
