@@ -44,6 +44,11 @@ type helmUse struct {
 	inheritedNS string
 }
 
+// usesHelm reports whether a kustomization inflates Helm charts.
+func usesHelm(k *types.Kustomization) bool {
+	return len(k.HelmCharts) > 0 || len(k.HelmChartInflationGenerator) > 0 || k.HelmGlobals != nil
+}
+
 // noteHelm records a kustomization using Helm for inflation before the
 // build; refusals that need no chart (Helm turned off) happen then too.
 func (s *scanner) noteHelm(dir string, k *kustDoc) error {

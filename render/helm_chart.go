@@ -109,7 +109,7 @@ func (t *Tree) templateChart(ctx context.Context, opts HelmOptions, u helmUse, g
 // directory, refusing absolute paths, paths out of the kustomization's
 // directory, remote locations and symlinks that point outside the tree.
 func (t *Tree) helmPath(dir, p string) (string, error) {
-	if isRemoteRef(p) {
+	if c := classify(p); c == refHTTP || c == refGit {
 		return "", fmt.Errorf("%q is a remote location; only files in the repository are read", p)
 	}
 	if path.IsAbs(p) {
