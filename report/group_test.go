@@ -19,7 +19,7 @@ func sharedBaseResult() *checks.Result {
 		overlay := "deploy/overlays/" + env
 		r.Overlays = append(r.Overlays, checks.OverlayResult{Path: overlay, Status: checks.OverlayChanged,
 			Objects: checks.Counts{Changed: 1, Unchanged: 5},
-			Diff: "--- a/apps/v1/Deployment/" + env + "/backend\n+++ b/apps/v1/Deployment/" + env + "/backend\n@@ -20,3 +20,5 @@\n     spec:\n       containers:\n+      - image: fluent/fluent-bit:latest\n+        name: log-shipper\n"})
+			Diff:    "--- a/apps/v1/Deployment/" + env + "/backend\n+++ b/apps/v1/Deployment/" + env + "/backend\n@@ -20,3 +20,5 @@\n     spec:\n       containers:\n+      - image: fluent/fluent-bit:latest\n+        name: log-shipper\n"})
 		obj := render.ObjectID{APIVersion: "apps/v1", Kind: "Deployment", Namespace: env, Name: "backend"}
 		r.Findings = append(r.Findings,
 			checks.Finding{Rule: "image-tag-mutable", Severity: checks.Warning, State: checks.New, Overlay: overlay, Object: obj,
