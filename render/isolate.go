@@ -33,9 +33,14 @@ type childRequest struct {
 	Files    map[string][]byte
 	Outside  map[string]string
 	Oversize map[string]int64
-	Limits   Limits
-	Dir      string
-	Budget   time.Duration
+	// Unreadable are files the loader could not read, kept for errors.
+	Unreadable map[string]string
+	Limits     Limits
+	Dir        string
+	Budget     time.Duration
+	// The caller's Helm options, but its fetcher (see RenderIsolated).
+	HelmDisabled bool
+	HelmAllow    []string
 }
 
 type childResponse struct {
@@ -67,8 +72,19 @@ func IsolateRenders(on bool) { isolateRenders.Store(on) }
 // command anyway.
 func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error) {
 	// The scan is cheap and gives the same errors; refuse early.
-	if _, err := scanClosure(t, filepath.ToSlash(dir)); err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+	sr, err := scanClosure(t, filepath.ToSlash(dir))
+	if err != nil {
+		return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err))
+	}
+	helm := helmOptionsFrom(ctx)
+	if len(sr.helm) > 0 && helm.Fetcher != nil {
+		// Remote charts come through the caller's fetcher, which cannot
+		// be handed to a child: such renders stay in process.
+		r, err := t.render(ctx, dir, false)
+		if err != nil {
+			return nil, t.sanitizeError(dir, err)
+		}
+		return r.objects, nil
 	}
 	budget := DefaultBudget
 	if d, ok := ctx.Deadline(); ok {
@@ -82,7 +98,8 @@ func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error)
 	if err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
-	req := childRequest{Files: t.files, Outside: t.outside, Oversize: t.oversize, Limits: t.lim, Dir: dir, Budget: budget}
+	req := childRequest{Files: t.files, Outside: t.outside, Oversize: t.oversize, Unreadable: t.unreadable, Limits: t.lim, Dir: dir, Budget: budget,
+		HelmDisabled: helm.Disabled, HelmAllow: helm.Allow}
 	done := make(chan error, 1)
 	var resp childResponse
 	go func() {
@@ -199,8 +216,9 @@ func runChild() int {
 			return 2
 		}
 		b := newBuilder(req.Limits)
-		b.files, b.outside, b.oversize = req.Files, req.Outside, req.Oversize
-		ctx, cancel := context.WithTimeout(context.Background(), req.Budget)
+		b.files, b.outside, b.oversize, b.unreadable = req.Files, req.Outside, req.Oversize, req.Unreadable
+		ctx := WithHelm(context.Background(), HelmOptions{Disabled: req.HelmDisabled, Allow: req.HelmAllow})
+		ctx, cancel := context.WithTimeout(ctx, req.Budget)
 		var resp childResponse
 		objs, err := b.tree().Render(ctx, req.Dir)
 		cancel()

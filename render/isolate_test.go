@@ -94,3 +94,15 @@ func childCPU() time.Duration {
 	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestRenderIsolated_helmOptions carries the caller's Helm options into
+// the child: Helm turned off there is off in the child too.
+func TestRenderIsolated_helmOptions(t *testing.T) {
+	tree := treeOf(t, "app/kustomization.yaml", "helmCharts:\n- name: c\n  releaseName: r\n", "app/charts/c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n")
+	ctx := WithHelm(context.Background(), HelmOptions{Disabled: true})
+	_, want := tree.Render(ctx, "app")
+	_, got := tree.RenderIsolated(ctx, "app")
+	if want == nil || got == nil || want.Error() != got.Error() {
+		t.Errorf("isolated: %v, in process: %v", got, want)
+	}
+}
