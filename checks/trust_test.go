@@ -366,3 +366,79 @@ func TestReview_namePrefixRename(t *testing.T) {
 		t.Errorf("summary %+v, want nothing blocking", res.Summary)
 	}
 }
+
+// overlaid returns base with the files of over replacing or adding to it.
+func overlaid(base, over map[string]string) map[string]string {
+	out := edited(base, nil)
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+// TestReview_metricsServerMove: metrics-server 9bb47bb6 moves
+// manifests/release to manifests/overlays/release (and the others under
+// overlays/, with components). The moved overlay is compared with its old
+// path: it shows as moved, and the objects already deployed bring no new
+// findings.
+func TestReview_metricsServerMove(t *testing.T) {
+	base := realFiles(t, "metrics-server-9bb47bb6/base")
+	head := realFiles(t, "metrics-server-9bb47bb6/head")
+	res := reviewFiles(t, base, head)
+	var moved *OverlayResult
+	for i, o := range res.Overlays {
+		if o.Path == "manifests/overlays/release" {
+			moved = &res.Overlays[i]
+		}
+		if o.Path == "manifests/release" {
+			t.Errorf("the old path is reviewed on its own: %+v", o)
+		}
+	}
+	if moved == nil {
+		t.Fatalf("manifests/overlays/release not reviewed: %+v", res.Overlays)
+	}
+	if moved.MovedFrom != "manifests/release" || moved.Status == OverlayAdded || moved.Objects.Added != 0 {
+		t.Errorf("manifests/overlays/release: moved from %q, status %s, objects %+v; want moved from manifests/release, nothing added",
+			moved.MovedFrom, moved.Status, moved.Objects)
+	}
+	for _, f := range res.Findings {
+		if f.Overlay == "manifests/overlays/release" && f.State == New {
+			t.Errorf("new finding on the moved overlay: %+v", f)
+		}
+	}
+}
+
+// TestReview_metricsServerRequests: metrics-server be1d149d adds cpu and
+// memory requests. The container still has no memory limit: the narrowed
+// problem stays existing, with the message saying what remains, and
+// nothing is new.
+func TestReview_metricsServerRequests(t *testing.T) {
+	base := realFiles(t, "metrics-server-be1d149d/base")
+	head := overlaid(base, realFiles(t, "metrics-server-be1d149d/head"))
+	res := reviewFiles(t, base, head)
+	var existing []Finding
+	for _, f := range res.Findings {
+		if f.Rule != "resources-missing" {
+			continue
+		}
+		switch f.State {
+		case New:
+			t.Errorf("new finding: %+v", f)
+		case Resolved:
+			t.Errorf("resolved, though only narrowed: %+v", f)
+		case Existing:
+			existing = append(existing, f)
+		}
+	}
+	if len(existing) == 0 {
+		t.Fatalf("no existing resources-missing finding: %+v", res.Findings)
+	}
+	for _, f := range existing {
+		if !strings.Contains(f.Message, "memory limit") || strings.Contains(f.Message, "cpu request") {
+			t.Errorf("message %q, want it to name only what remains (the memory limit)", f.Message)
+		}
+	}
+	if res.Summary.Blocking != 0 {
+		t.Errorf("summary %+v, want nothing blocking", res.Summary)
+	}
+}
