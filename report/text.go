@@ -34,15 +34,29 @@ func (p painter) paint(style, s string) string {
 // diffs. With color, it uses ANSI colours (the caller decides: a TTY and no
 // NO_COLOR).
 func Text(w io.Writer, r *checks.Result, a Approval, color bool) error {
+	return TextWith(w, r, a, TextOptions{Color: color})
+}
+
+// TextOptions tunes the terminal report.
+type TextOptions struct {
+	// Color turns on ANSI colours.
+	Color bool
+	// ShowExisting lists the findings already on the base side; without
+	// it the report lists what the change introduces and counts the rest.
+	ShowExisting bool
+}
+
+// TextWith is Text with options.
+func TextWith(w io.Writer, r *checks.Result, a Approval, opt TextOptions) error {
 	if r == nil {
 		r = &checks.Result{}
 	}
-	p := painter(color)
+	p := painter(opt.Color)
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%s %s → %s\n\n", p.paint(ansiBold, "kustoguard"), r.Base, r.Head)
 
 	textOverlays(bw, p, r)
-	textFindings(bw, p, r)
+	textFindings(bw, p, r, opt.ShowExisting)
 
 	conclusion := Conclusion(r, a)
 	style := ansiGreen
@@ -107,20 +121,33 @@ func textOverlays(w io.Writer, p painter, r *checks.Result) {
 		}
 		fmt.Fprintf(w, "  %s  %-*s  +%d ~%d -%d  %s\n", status, width, o.Path,
 			o.Objects.Added, o.Objects.Changed, o.Objects.Removed, plural(perOverlay[o.Path], "new finding"))
-		if o.Error != "" {
+		if o.Reason != "" {
+			fmt.Fprintf(w, "             %s\n", p.paint(ansiDim, "reviewed: "+o.Reason))
+		}
+		switch {
+		case o.Error != "" && o.BaseError != "":
+			fmt.Fprintf(w, "             %s\n", p.paint(ansiDim, "does not render, as on the base side (not blocking): "+firstLine(o.Error)))
+		case o.Error != "":
 			fmt.Fprintf(w, "             %s\n", p.paint(ansiRed, firstLine(o.Error)))
+		case o.BaseError != "":
+			fmt.Fprintf(w, "             %s\n", p.paint(ansiDim, "did not render on the base side: its findings block only through approval"))
 		}
 	}
 	fmt.Fprintln(w)
 }
 
-func textFindings(w io.Writer, p painter, r *checks.Result) {
+func textFindings(w io.Writer, p painter, r *checks.Result, showExisting bool) {
 	var resolved []checks.Finding
 	shown := false
+	hidden := 0
 	for _, o := range overlayOrder(r) {
 		first := true
 		for _, f := range r.Findings {
 			if f.Overlay != o || f.State == checks.Resolved {
+				continue
+			}
+			if f.State == checks.Existing && !showExisting {
+				hidden++
 				continue
 			}
 			if !shown {
@@ -157,6 +184,10 @@ func textFindings(w io.Writer, p painter, r *checks.Result) {
 	}
 	if len(resolved) > 0 {
 		fmt.Fprintf(w, "Resolved by this change: %s\n\n", strings.ReplaceAll(resolvedList(resolved, 10), "`", ""))
+	}
+	if hidden > 0 {
+		fmt.Fprintf(w, "%s already on the base side, not listed (--show-existing lists them).\n\n",
+			plural(hidden, "existing finding"))
 	}
 }
 

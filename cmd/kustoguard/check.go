@@ -35,6 +35,7 @@ type checkOptions struct {
 	repo, base, head, config, format, output string
 	dirs                                     []string
 	gitFlags                                 bool // --repo, --base or --head given
+	showExisting                             bool
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -98,6 +99,8 @@ branch against the working tree, uncommitted changes included).
   --config FILE   configuration (default: .github/kustoguard.yml of the base side)
   --format F      text, markdown, json or sarif (default text)
   --output FILE   write the report to FILE instead of stdout
+  --show-existing text format: also list the findings already on the base
+                  side (by default they are counted, not listed)
 
 Exit status: 0 nothing blocking, 1 blocking findings, 2 usage or read/render failure.
 `)
@@ -114,6 +117,7 @@ func parseCheckFlags(args []string) (checkOptions, error) {
 	fs.StringVar(&opt.config, "config", "", "")
 	fs.StringVar(&opt.format, "format", "text", "")
 	fs.StringVar(&opt.output, "output", "", "")
+	fs.BoolVar(&opt.showExisting, "show-existing", false, "")
 	for {
 		if err := fs.Parse(args); err != nil {
 			return opt, err
@@ -200,7 +204,7 @@ func writeReport(w io.Writer, opt checkOptions, res *checks.Result, a report.App
 		report.Version = version
 		return report.SARIF(w, res, rules)
 	}
-	return report.Text(w, res, a, color)
+	return report.TextWith(w, res, a, report.TextOptions{Color: color, ShowExisting: opt.showExisting})
 }
 
 // useColor is true for a terminal on stdout, unless NO_COLOR is set
