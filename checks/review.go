@@ -65,6 +65,9 @@ type Result struct {
 	Overlays []OverlayResult `json:"overlays"`
 	Findings []Finding       `json:"findings"`
 	Summary  Summary         `json:"summary"`
+	// Deprecations are the deprecated kustomization fields the reviewed
+	// overlays read at head, each once.
+	Deprecations []render.Deprecation `json:"deprecations,omitempty"`
 }
 
 // ReviewInput is what a review compares.
@@ -121,6 +124,13 @@ func Review(ctx context.Context, in ReviewInput) (*Result, error) {
 	res.Findings = append(res.Findings, ConfigChange(changed, baseCfg, headCfg, cfg)...)
 	res.Findings = sortFindings(res.Findings)
 	res.Summary = summarize(res)
+	var atHead []string
+	for _, s := range sides {
+		if s.AtHead {
+			atHead = append(atHead, s.HeadDir)
+		}
+	}
+	res.Deprecations = render.Deprecations(in.Head, atHead)
 	return res, nil
 }
 

@@ -185,6 +185,17 @@ func textFindings(w io.Writer, p painter, r *checks.Result, showExisting bool) {
 	if len(resolved) > 0 {
 		fmt.Fprintf(w, "Resolved by this change: %s\n\n", strings.ReplaceAll(resolvedList(resolved, 10), "`", ""))
 	}
+	if len(r.Deprecations) > 0 {
+		fmt.Fprintf(w, "%s\n", p.paint(ansiBold, "Deprecated kustomization fields"))
+		for _, d := range r.Deprecations {
+			loc := d.File
+			if d.Line > 0 {
+				loc = fmt.Sprintf("%s:%d", d.File, d.Line)
+			}
+			fmt.Fprintf(w, "  %s: %s\n", loc, d.Message)
+		}
+		fmt.Fprintln(w)
+	}
 	if hidden > 0 {
 		fmt.Fprintf(w, "%s already on the base side, not listed (--show-existing lists them).\n\n",
 			plural(hidden, "existing finding"))

@@ -39,6 +39,11 @@ type checkOptions struct {
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// The report names each deprecated field once; kustomize's own
+	// warnings would repeat them per overlay and side.
+	if restore, err := quietDeprecations(); err == nil {
+		defer restore()
+	}
 	return check(ctx, args, stdout, stderr, engine())
 }
 
