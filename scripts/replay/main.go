@@ -9,7 +9,10 @@
 //
 // Commits are taken along the first-parent line of HEAD, newest first;
 // a merge is compared with its first parent, as a pull request's merge
-// would be. Root commits are skipped.
+// would be. Root commits are skipped. With -path P, only the commits that
+// touch P are replayed, and each side is P's subtree exported with git
+// archive and compared in directory mode: for repositories with files
+// elsewhere that cannot be read (a partial clone's missing blobs).
 package main
 
 import (
@@ -34,6 +37,7 @@ func main() {
 	bin := flag.String("kustoguard", "kustoguard", "the kustoguard binary")
 	timeout := flag.Duration("timeout", 2*time.Minute, "time limit per commit")
 	verbose := flag.Bool("v", false, "list every blocking commit and every failure")
+	sub := flag.String("path", "", "replay only commits touching this path, comparing its subtree in directory mode")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: replay [-n N] [-kustoguard BIN] [-timeout D] [-v] REPO_DIR...")
 		flag.PrintDefaults()
@@ -45,7 +49,7 @@ func main() {
 	}
 	var all []repoStats
 	for _, dir := range flag.Args() {
-		st, err := replayRepo(context.Background(), *bin, dir, *n, *timeout)
+		st, err := replayRepo(context.Background(), *bin, dir, *sub, *n, *timeout)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "replay: %s: %v\n", dir, err)
 			os.Exit(1)
@@ -88,9 +92,14 @@ type repoStats struct {
 	commits []commitStats
 }
 
-func replayRepo(ctx context.Context, bin, dir string, n int, timeout time.Duration) (repoStats, error) {
+func replayRepo(ctx context.Context, bin, dir, sub string, n int, timeout time.Duration) (repoStats, error) {
 	st := repoStats{name: filepath.Base(filepath.Clean(dir))}
-	out, err := exec.CommandContext(ctx, "git", "-C", dir, "log", "--first-parent", "--format=%H %P|%s", "-n", fmt.Sprint(n), "HEAD").Output()
+	args := []string{"-C", dir, "log", "--first-parent", "--format=%H %P|%s", "-n", fmt.Sprint(n), "HEAD"}
+	if sub != "" {
+		st.name += ":" + sub
+		args = append(args, "--", sub)
+	}
+	out, err := exec.CommandContext(ctx, "git", args...).Output()
 	if err != nil {
 		return st, fmt.Errorf("listing commits: %w", err)
 	}
@@ -100,19 +109,35 @@ func replayRepo(ctx context.Context, bin, dir string, n int, timeout time.Durati
 		if len(f) < 2 {
 			continue // a root commit has nothing to compare with
 		}
-		c := replayCommit(ctx, bin, dir, f[0], f[1], timeout)
+		c := replayCommit(ctx, bin, dir, sub, f[0], f[1], timeout)
 		c.subject = subject
 		st.commits = append(st.commits, c)
 	}
 	return st, nil
 }
 
-func replayCommit(ctx context.Context, bin, dir, sha, parent string, timeout time.Duration) commitStats {
+func replayCommit(ctx context.Context, bin, dir, sub, sha, parent string, timeout time.Duration) commitStats {
 	c := commitStats{sha: sha[:min(10, len(sha))]}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	args := []string{"check", "--repo", dir, "--base", parent, "--head", sha, "--format", "json"}
+	if sub != "" {
+		tmp, err := os.MkdirTemp("", "replay-")
+		if err != nil {
+			c.failed = err.Error()
+			return c
+		}
+		defer os.RemoveAll(tmp)
+		for _, side := range []string{parent, sha} {
+			if err := exportSubtree(ctx, dir, side, sub, filepath.Join(tmp, side)); err != nil {
+				c.failed = err.Error()
+				return c
+			}
+		}
+		args = []string{"check", "--format", "json", filepath.Join(tmp, parent), filepath.Join(tmp, sha)}
+	}
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "check", "--repo", dir, "--base", parent, "--head", sha, "--format", "json")
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
@@ -155,6 +180,34 @@ func replayCommit(ctx context.Context, bin, dir, sha, parent string, timeout tim
 	}
 	c.why = strings.Join(sortedKeys(rules), ", ")
 	return c
+}
+
+// exportSubtree writes the subtree sub of rev into to (empty when rev
+// does not have it).
+func exportSubtree(ctx context.Context, dir, rev, sub, to string) error {
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return err
+	}
+	if exec.CommandContext(ctx, "git", "-C", dir, "cat-file", "-e", rev+":"+sub).Run() != nil {
+		return nil
+	}
+	archive := exec.CommandContext(ctx, "git", "-C", dir, "archive", "--format=tar", rev, sub)
+	untar := exec.CommandContext(ctx, "tar", "-x", "-C", to)
+	pipe, err := archive.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	untar.Stdin = pipe
+	if err := archive.Start(); err != nil {
+		return fmt.Errorf("exporting %s of %s: %w", sub, rev, err)
+	}
+	if err := untar.Run(); err != nil {
+		return fmt.Errorf("exporting %s of %s: %w", sub, rev, err)
+	}
+	if err := archive.Wait(); err != nil {
+		return fmt.Errorf("exporting %s of %s: %w", sub, rev, err)
+	}
+	return nil
 }
 
 func printStats(w io.Writer, all []repoStats, verbose bool) {
