@@ -42,6 +42,10 @@ type PipelineConfig struct {
 	// (DefaultMemoryBudget when 0): a review reserves its repository's
 	// expected size before downloading and waits while the budget is spent.
 	MemoryBudget int64
+	// ReviewsOnly is set in GitHub Actions: approvals come from APPROVED
+	// reviews alone, and the check run shows no Approve button (its
+	// requested_action would go to the App that created the run).
+	ReviewsOnly bool
 }
 
 // engine is the pure code the pipeline drives; tests replace parts of it.
@@ -270,8 +274,9 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 	if err != nil {
 		return err
 	}
+	approval.ReviewsOnly = p.cfg.ReviewsOnly
 	var actions []CheckAction
-	if !approval.Approved() {
+	if !approval.Approved() && !p.cfg.ReviewsOnly {
 		actions = []CheckAction{approveAction}
 	}
 	rep := p.eng.build(result, approval)

@@ -48,6 +48,9 @@ type Finding struct {
 	File     string          `json:"file"`
 	Line     int             `json:"line"`
 	Message  string          `json:"message"`
+	// Content is a digest of the flagged content the message leaves out
+	// (see ApprovalFingerprint); set on findings that need approval.
+	Content string `json:"-"`
 }
 
 // Key identifies a finding independently of where it is reported, so that
@@ -122,6 +125,10 @@ type Input struct {
 	// ChangedFiles are the repository paths the pull request changes.
 	ChangedFiles []string
 	Config       *Config
+	// Repo is the head side's tree, for rules that need repository-wide
+	// facts (schema-invalid reads the CRDs declared anywhere in it); nil
+	// when the caller has no tree.
+	Repo *render.Tree
 
 	// cache memoizes decoded workloads per object set; Run shares one
 	// cache between the base and head Inputs it builds. Not safe for

@@ -37,6 +37,13 @@ type Config struct {
 	SelfManagedControlPlane bool                  `json:"selfManagedControlPlane"`
 	Rules                   map[string]RuleConfig `json:"rules,omitempty"`
 	Approvers               []Approvers           `json:"approvers,omitempty"`
+
+	// KubernetesVersion is the cluster version the repository deploys to
+	// ("1.31"); it turns on api-removed and api-deprecated.
+	KubernetesVersion string `json:"kubernetesVersion,omitempty"`
+	// Policies are the repository's custom rules in CEL, compiled when the
+	// configuration is parsed.
+	Policies []Policy `json:"policies,omitempty"`
 }
 
 // RuleConfig overrides one rule's defaults.
@@ -192,6 +199,10 @@ func (p *configParser) top(n *yaml.Node, cfg *Config) {
 			cfg.Rules = p.rules(v)
 		case "approvers":
 			cfg.Approvers = p.approvers(v)
+		case "kubernetesVersion":
+			cfg.KubernetesVersion = p.kubernetesVersion(v)
+		case "policies":
+			cfg.Policies = p.policies(v)
 		default:
 			p.errorf(k, "unknown key %q", key)
 		}

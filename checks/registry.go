@@ -25,6 +25,9 @@ var ruleIDs = []string{
 	"service-loadbalancer",
 	"service-selector-mismatch",
 	"render-error",
+	"schema-invalid",
+	"api-removed",
+	"api-deprecated",
 	"config-change",
 }
 
@@ -45,6 +48,7 @@ func knownRule(id string) bool {
 // ordered by ruleIDs. Rules whose id is not in ruleIDs come last, by id.
 func Default() []Rule {
 	rules := append(changeRules(), stateRules()...)
+	rules = append(rules, schemaRules()...)
 	order := map[string]int{}
 	for i, id := range ruleIDs {
 		order[id] = i
@@ -76,6 +80,12 @@ func changeRules() []Rule {
 		newRenderErrorRule(),
 		newConfigChangeRule(),
 	}
+}
+
+// schemaRules are the rules that check objects against their schema and
+// the API versions the cluster serves.
+func schemaRules() []Rule {
+	return []Rule{newSchemaInvalid(), newAPIRemoved(), newAPIDeprecated()}
 }
 
 // meta carries a rule's self-description; rules embed it and add Check.

@@ -229,6 +229,7 @@ func judgeOverlay(in ReviewInput, cfg *Config, changed []string, s overlaySides)
 		Changes:      out.Changes,
 		ChangedFiles: changed,
 		Config:       cfg,
+		Repo:         in.Head,
 	}
 	if !atBase || baseErr != nil {
 		input.Base = nil

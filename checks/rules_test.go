@@ -12,7 +12,7 @@ var interfaceRuleIDs = []string{
 	"readiness-probe-missing", "liveness-probe-missing", "resources-missing", "cpu-limit-missing",
 	"image-registry-untrusted", "image-tag-mutable", "networkpolicy-missing",
 	"networkpolicy-port-mismatch", "service-loadbalancer", "service-selector-mismatch",
-	"render-error", "config-change",
+	"render-error", "schema-invalid", "api-removed", "api-deprecated", "config-change",
 }
 
 func TestRulesWellFormed(t *testing.T) {

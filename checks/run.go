@@ -36,6 +36,7 @@ func Run(in *Input, rules []Rule) []Finding {
 	}
 	baseIdx, headIdx := indexObjects(in.Base), indexObjects(in.Head)
 	touched := touchedObjects(work.Changes)
+	rules = withPolicies(rules, cfg)
 
 	var out []Finding
 	for _, r := range rules {
@@ -55,6 +56,9 @@ func Run(in *Input, rules []Rule) []Finding {
 			fs[i].Severity = sev
 			fs[i].Approval = r.NeedsApproval()
 			fs[i].Overlay = in.Overlay
+			if fs[i].Approval {
+				fs[i].Content = approvalContent(r.ID(), fs[i].Object, baseIdx, headIdx)
+			}
 		}
 		out = append(out, fs...)
 	}

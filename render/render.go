@@ -42,6 +42,9 @@ var (
 	schemaMu       sync.RWMutex
 	// alwaysTrackOrigins skips the static attribution pass (for tests).
 	alwaysTrackOrigins = false
+	// scanClosure is the static pre-scan; tests replace it to show that
+	// the sandbox holds without it.
+	scanClosure = (*Tree).scan
 )
 
 // Render builds the kustomization in dir as `kustomize build dir` would,
@@ -80,7 +83,7 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	if dir == ".." || path.IsAbs(dir) || len(dir) > 2 && dir[:3] == "../" {
 		return nil, fmt.Errorf("rendering %s: directory is outside the tree", dir)
 	}
-	sr, err := t.scan(dir)
+	sr, err := scanClosure(t, dir)
 	if err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
@@ -103,8 +106,9 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	// krusty cannot be interrupted: it runs on its own goroutine and is
 	// abandoned at the deadline; its file reads fail from then on, so it
 	// stops at the next one instead of finishing in the background.
-	plain := overrideFS{FileSystem: base, stop: ctx.Done()}
-	tracking := overrideFS{FileSystem: base, path: "/" + sr.top.file, data: data, stop: ctx.Done()}
+	// gitGuardFS is the second line behind the scan (see sandbox.go).
+	plain := gitGuardFS{overrideFS{FileSystem: base, stop: ctx.Done()}}
+	tracking := gitGuardFS{overrideFS{FileSystem: base, path: "/" + sr.top.file, data: data, stop: ctx.Done()}}
 	done := make(chan *rendered, 1)
 	go func() {
 		done <- t.build(plain, tracking, dir, sr, added, wantYAML)

@@ -182,13 +182,15 @@ var patchKinds = map[string]bool{
 	"PatchJson6902Transformer":       true,
 }
 
-// patches finds the patch files of the kustomizations that patched the
-// object and keeps those whose target matches it, in application order.
+// patches finds the patch files of the kustomizations that patched or
+// transformed the object and keeps those whose target matches it, each
+// kustomization's patches followed by its transformers (kustomize's
+// order), in application order.
 func (s *sourcer) patches(trans resource.Transformations, o *Object, declared string) []Patch {
 	seen := map[string]bool{}
 	var out []Patch
 	for _, tr := range trans {
-		if tr == nil || tr.Repo != "" || !patchKinds[tr.ConfiguredBy.Kind] {
+		if tr == nil || tr.Repo != "" || !patchKinds[tr.ConfiguredBy.Kind] && !transformerKinds[tr.ConfiguredBy.Kind] {
 			continue
 		}
 		file := path.Join(s.dir, tr.ConfiguredIn)
@@ -201,6 +203,7 @@ func (s *sourcer) patches(trans resource.Transformations, o *Object, declared st
 			continue
 		}
 		out = append(out, s.kustPatches(k, o, declared)...)
+		out = append(out, s.kustTransformers(k, o, declared)...)
 	}
 	return out
 }

@@ -32,6 +32,9 @@ func parseYAML(file string, data []byte) ([]*yaml.Node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", file, err)
 		}
+		if err := checkDepth(file, &n); err != nil {
+			return nil, err
+		}
 		if bytes.IndexByte(data, '&') >= 0 {
 			if size := expandedSize(&n, map[*yaml.Node]int{}, 0); size > maxExpandedNodes {
 				return nil, fmt.Errorf("parsing %s: YAML aliases expand to more than %d nodes", file, maxExpandedNodes)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/kustoguard/kustoguard/checks"
@@ -30,10 +31,26 @@ type Approval struct {
 	// Approvers names who may approve, as shown to people ("@alice",
 	// "@acme/platform-security"); empty means the repository's admins.
 	Approvers []string
+	// ReviewsOnly is set where approvals come from APPROVED reviews alone:
+	// in GitHub Actions the check run has no Approve button, since a
+	// requested_action goes to the App that created the run.
+	ReviewsOnly bool
 }
 
 // Approved reports whether the gate is satisfied.
 func (a Approval) Approved() bool { return !a.Required || len(a.By) > 0 }
+
+// Gate is the approval gate of a review, built the same way by the CLI and
+// the App so both name the same approvers: it is required when a new
+// finding needs approval, names who may approve under cfg, and records who
+// approved (by: nobody for a local run).
+func Gate(cfg *checks.Config, findings []checks.Finding, by []string) Approval {
+	need := checks.NeedingApproval(findings)
+	if len(need) == 0 {
+		return Approval{}
+	}
+	return Approval{Required: true, By: by, Approvers: ApproversOf(cfg, need)}
+}
 
 // ApproversOf lists who may approve the new findings needing approval under
 // cfg, as "@user" and "@org/team", sorted; empty when the configuration
@@ -85,14 +102,34 @@ type Annotation struct {
 	Message string
 }
 
-// Comment is one review comment for a new finding. Line 0 means a
-// file-level comment. Fingerprint is also hidden in Body so that a later
-// review can tell the finding was already commented on.
+// Comment is one review comment: the new findings at one source line (all
+// rules, all overlays). Line 0 means a file-level comment. Body is the
+// parts joined (CommentBody); each part hides its findings' fingerprints so
+// that a later review can tell they were already commented on.
+// Fingerprint is the first part's first fingerprint.
 type Comment struct {
 	Path        string
 	Line        int
 	Body        string
 	Fingerprint string
+	Parts       []CommentPart
+}
+
+// CommentPart is what a comment says about one group of findings (one rule,
+// possibly in several overlays).
+type CommentPart struct {
+	Body string
+	// Fingerprints are the group's findings' fingerprints, one per overlay.
+	Fingerprints []string
+}
+
+// CommentBody joins parts into one comment.
+func CommentBody(parts []CommentPart) string {
+	bodies := make([]string, len(parts))
+	for i, p := range parts {
+		bodies[i] = strings.TrimRight(p.Body, "\n") + "\n"
+	}
+	return strings.Join(bodies, "\n---\n\n")
 }
 
 // Conclusion computes the check run conclusion: action_required while
@@ -246,18 +283,25 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
+// annotations places one annotation per group of findings (the same
+// finding at the same line in several overlays is one annotation).
 func annotations(r *checks.Result) []Annotation {
 	var out []Annotation
-	for _, f := range r.Findings {
+	for _, g := range Groups(r.Findings) {
+		f := g.First()
 		if f.File == "" || f.State == checks.Resolved {
 			continue
+		}
+		msg := f.Message
+		if in := inOverlays(g); in != "" {
+			msg += "\n\n" + strings.ToUpper(in[:1]) + in[1:] + "."
 		}
 		out = append(out, Annotation{
 			Path:    f.File,
 			Line:    max(f.Line, 1),
 			Level:   annotationLevel(f),
 			Title:   f.Rule + ": " + f.Object.Kind + " " + f.Object.Name,
-			Message: f.Message,
+			Message: msg,
 		})
 	}
 	for _, d := range r.Deprecations {
@@ -308,8 +352,8 @@ func FingerprintsIn(body string) []string {
 	return out
 }
 
-// Comments returns one review comment per new finding that has a file,
-// sorted by path and line. The remediation comes from the rule catalog.
+// Comments returns one review comment per source line that has new
+// findings (several rules and overlays in one), sorted by path and line. The remediation comes from the rule catalog.
 func Comments(r *checks.Result) []Comment {
 	return comments(r, checks.Default())
 }
@@ -323,17 +367,25 @@ func comments(r *checks.Result, rules []checks.Rule) []Comment {
 		remedies[rule.ID()] = rule.Remediation()
 	}
 	var out []Comment
-	for _, f := range r.Findings {
+	at := map[string]int{} // "path\x00line" → index in out
+	for _, g := range Groups(r.Findings) {
+		f := g.First()
 		if f.State != checks.New || f.File == "" {
 			continue
 		}
-		fp := Fingerprint(f)
-		out = append(out, Comment{
-			Path:        f.File,
-			Line:        f.Line,
-			Body:        commentBody(f, remedies[f.Rule], fp),
-			Fingerprint: fp,
-		})
+		fps := g.Fingerprints()
+		part := CommentPart{Body: commentBody(g, remedies[f.Rule], fps), Fingerprints: fps}
+		k := f.File + "\x00" + strconv.Itoa(f.Line)
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, Comment{Path: f.File, Line: f.Line, Fingerprint: fps[0]})
+		}
+		out[i].Parts = append(out[i].Parts, part)
+	}
+	for i := range out {
+		out[i].Body = CommentBody(out[i].Parts)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Path != out[j].Path {

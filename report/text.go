@@ -76,11 +76,13 @@ func TextWith(w io.Writer, r *checks.Result, a Approval, opt TextOptions) error 
 			ap.Count, pluralVerb(ap.Count), ap.Rules, who)
 	}
 
-	for _, o := range r.Overlays {
-		if o.Diff == "" {
-			continue
+	for _, g := range groupDiffs(r.Overlays) {
+		o := g.first()
+		title := "=== " + o.Path
+		if len(g.overlays) > 1 {
+			title = fmt.Sprintf("=== %s (the same change in %s; shown for %s)", overlayList(g.paths()), plural(len(g.overlays), "overlay"), o.Path)
 		}
-		fmt.Fprintf(bw, "\n%s\n", p.paint(ansiBold, "=== "+o.Path))
+		fmt.Fprintf(bw, "\n%s\n", p.paint(ansiBold, title))
 		for _, line := range strings.Split(strings.TrimRight(o.Diff, "\n"), "\n") {
 			fmt.Fprintln(bw, diffLine(p, line))
 		}
@@ -136,31 +138,33 @@ func textOverlays(w io.Writer, p painter, r *checks.Result) {
 	fmt.Fprintln(w)
 }
 
+// textFindings lists the findings by overlay; a finding at the same source
+// line in several overlays is listed once, under all of them. Existing
+// findings are counted, and listed only with showExisting.
 func textFindings(w io.Writer, p painter, r *checks.Result, showExisting bool) {
 	var resolved []checks.Finding
-	shown := false
-	hidden := 0
+	groups := Groups(r.Findings)
+	shown, total, rows, hidden := false, 0, 0, 0
+	var header string
 	for _, o := range overlayOrder(r) {
-		first := true
-		for _, f := range r.Findings {
+		for _, g := range groups {
+			f := g.First()
 			if f.Overlay != o || f.State == checks.Resolved {
 				continue
 			}
 			if f.State == checks.Existing && !showExisting {
-				hidden++
+				hidden += len(g.Findings)
 				continue
 			}
 			if !shown {
 				fmt.Fprintf(w, "%s\n", p.paint(ansiBold, "Findings"))
 				shown = true
 			}
-			if first {
-				label := o
-				if label == "" {
-					label = "(repository)" // findings of no overlay, such as config-change
-				}
+			total += len(g.Findings)
+			rows++
+			if label := overlayList(g.Overlays()); label != header {
+				header = label
 				fmt.Fprintf(w, "  %s\n", p.paint(ansiCyan, label))
-				first = false
 			}
 			if loc := textLocation(f); loc != "" {
 				fmt.Fprintf(w, "    %s: %s\n", loc, severityTag(p, f))
@@ -171,6 +175,9 @@ func textFindings(w io.Writer, p painter, r *checks.Result, showExisting bool) {
 			if !strings.Contains(msg, f.Object.Name) {
 				msg = f.Object.String() + ": " + msg
 			}
+			if n := len(g.Overlays()) - 1; n > 0 {
+				msg += " (the same in " + plural(n, "more overlay") + ")"
+			}
 			fmt.Fprintf(w, "        %s\n", msg)
 		}
 	}
@@ -180,6 +187,13 @@ func textFindings(w io.Writer, p painter, r *checks.Result, showExisting bool) {
 		}
 	}
 	if shown {
+		if rows < total {
+			entries := fmt.Sprintf("%d entries", rows)
+			if rows == 1 {
+				entries = "1 entry"
+			}
+			fmt.Fprintf(w, "  (%s, counted once per overlay, listed as %s)\n", plural(total, "finding"), entries)
+		}
 		fmt.Fprintln(w)
 	}
 	if len(resolved) > 0 {

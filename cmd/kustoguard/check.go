@@ -70,10 +70,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer, deps ch
 		return fail(stderr, "check: reviewing %s against %s: %s", in.HeadName, in.BaseName, reason(err))
 	}
 	// Nobody can approve a local run, so findings needing approval block.
-	approval := report.Approval{
-		Required:  len(checks.NeedingApproval(res.Findings)) > 0,
-		Approvers: report.ApproversOf(cfg, res.Findings),
-	}
+	approval := report.Gate(cfg, res.Findings, nil)
 	var out bytes.Buffer
 	if err := writeReport(&out, opt, res, approval, in.Rules, useColor(stdout, opt.output)); err != nil {
 		return fail(stderr, "check: %s", reason(err))
@@ -107,7 +104,9 @@ branch against the working tree, uncommitted changes included).
   --show-existing text format: also list the findings already on the base
                   side (by default they are counted, not listed)
 
-Exit status: 0 nothing blocking, 1 blocking findings, 2 usage or read/render failure.
+Exit status: 0 nothing blocking; 1 blocking findings (an overlay that no longer
+renders is a render-error finding, so it exits 1 too); 2 usage error, or a failure
+to read a tree or revision.
 `)
 }
 
