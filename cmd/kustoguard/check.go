@@ -36,6 +36,7 @@ type checkOptions struct {
 	dirs                                     []string
 	gitFlags                                 bool // --repo, --base or --head given
 	showExisting                             bool
+	allowRemote                              bool // fetch the remote sources remote.allow lists
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -65,7 +66,12 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer, deps ch
 		return fail(stderr, "check: %s", reason(err))
 	}
 	in.Config, in.Rules = cfg, deps.rules()
-	res, err := deps.review(ctx, in)
+	// Remote sources are fetched only when asked for and allow-listed.
+	helm := render.HelmOptions{Allow: cfg.RemoteAllow()}
+	if opt.allowRemote {
+		helm.Fetcher = render.NewChartFetcher(nil)
+	}
+	res, err := deps.review(render.WithHelm(ctx, helm), in)
 	if err != nil {
 		return fail(stderr, "check: reviewing %s against %s: %s", in.HeadName, in.BaseName, reason(err))
 	}
@@ -103,6 +109,7 @@ branch against the working tree, uncommitted changes included).
   --output FILE   write the report to FILE instead of stdout
   --show-existing text format: also list the findings already on the base
                   side (by default they are counted, not listed)
+  --allow-remote  fetch the Helm charts the configuration's remote.allow lists
 
 Exit status: 0 nothing blocking; 1 blocking findings (an overlay that no longer
 renders is a render-error finding, so it exits 1 too); 2 usage error, or a failure
@@ -122,6 +129,7 @@ func parseCheckFlags(args []string) (checkOptions, error) {
 	fs.StringVar(&opt.format, "format", "text", "")
 	fs.StringVar(&opt.output, "output", "", "")
 	fs.BoolVar(&opt.showExisting, "show-existing", false, "")
+	fs.BoolVar(&opt.allowRemote, "allow-remote", false, "")
 	for {
 		if err := fs.Parse(args); err != nil {
 			return opt, err
