@@ -156,7 +156,7 @@ func TestRenderError_kustomizationTerms(t *testing.T) {
 				"plugins/kustomized-helm/kustomization.yaml": "resources: {a: b}\npatches:\n- p.yaml\n",
 			},
 			file: "plugins/kustomized-helm/kustomization.yaml", line: 1,
-			want: []string{"line 1: resources: found a mapping where a list of strings is expected", "line 3: found a string where a patch entry"},
+			want: []string{"line 1: resources: found a mapping where a list of strings is expected", "; line 3: patches[0]: found a string where a patch entry"},
 		},
 	}
 	for _, tt := range tests {
