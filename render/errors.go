@@ -32,7 +32,8 @@ type Error struct {
 
 func (e *Error) Error() string { return e.msg }
 
-// Unwrap lets callers test for cancellation; nothing else is wrapped.
+// Unwrap lets callers test for cancellation and deadlines; nothing else
+// is wrapped.
 func (e *Error) Unwrap() error { return e.cause }
 
 func (t *Tree) sanitizeError(dir string, err error) error {
@@ -63,8 +64,10 @@ func (t *Tree) sanitizeError(dir string, err error) error {
 		})
 	}
 	out.msg = msg
-	if errors.Is(err, context.Canceled) {
-		out.cause = context.Canceled
+	for _, c := range []error{context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, c) {
+			out.cause = c
+		}
 	}
 	return out
 }

@@ -209,3 +209,17 @@ func TestKustomizationTerms(t *testing.T) {
 		}
 	}
 }
+
+// A sanitized error still says when the caller gave up.
+func TestRenderError_keepsCancellation(t *testing.T) {
+	tree, err := FromFiles(map[string][]byte{"app/kustomization.yaml": []byte("resources: []\n")}, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, rerr := tree.Render(ctx, "app")
+	if !errors.Is(rerr, context.Canceled) {
+		t.Errorf("error %v does not match context.Canceled", rerr)
+	}
+}
