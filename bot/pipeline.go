@@ -76,6 +76,8 @@ type Pipeline struct {
 	locks keyedMutex
 	admit *admission
 	sizes sizeMemo
+	// charts fetches the remote Helm charts a base configuration allows.
+	charts *render.ChartFetcher
 }
 
 // NewPipeline returns a pipeline.
@@ -107,7 +109,7 @@ func NewPipeline(cfg PipelineConfig) *Pipeline {
 	if cfg.BotLogin == "" {
 		cfg.Logger.Warn("no bot login configured: approvals recorded by the bot will not be recognized")
 	}
-	p := &Pipeline{cfg: cfg, eng: eng, admit: newAdmission(cfg.MemoryBudget)}
+	p := &Pipeline{cfg: cfg, eng: eng, admit: newAdmission(cfg.MemoryBudget), charts: render.NewChartFetcher(nil)}
 	if cfg.TreeCacheBytes > 0 {
 		p.cache = newTreeCache(cfg.TreeCacheBytes)
 	}
@@ -256,7 +258,9 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 	if !complete {
 		paths = render.ChangedFiles(base, head)
 	}
-	result, err := p.safeReview(ctx, checks.ReviewInput{
+	// Remote sources come only from the base branch's configuration.
+	helm := render.WithHelm(ctx, render.HelmOptions{Allow: cfg.RemoteAllow(), Fetcher: p.charts})
+	result, err := p.safeReview(helm, checks.ReviewInput{
 		BaseName: r.pr.BaseRef, HeadName: short(r.pr.HeadSHA),
 		Base: base, Head: head, Changed: paths, Config: cfg, Rules: p.cfg.Rules,
 	})

@@ -28,7 +28,7 @@ func TestRender_hostile(t *testing.T) {
 		{"exec-function", DefaultLimits(), []string{"app/fn.yaml: KRM function Stamp"}},
 		{"container-function", DefaultLimits(), []string{"app/kustomization.yaml: KRM function Fetch"}},
 		{"legacy-plugin", DefaultLimits(), []string{"app/plugin.yaml: plugin someteam.example.com/v1/SecretsFromDatabase is not allowed"}},
-		{"helm-charts", DefaultLimits(), []string{"app/kustomization.yaml: helm charts are not supported"}},
+		{"helm-charts", DefaultLimits(), []string{"app/kustomization.yaml: helm chart ingress-nginx: remote chart source https://kubernetes.github.io/ingress-nginx is not allowed: add it to remote.allow"}},
 		{"escape", DefaultLimits(), []string{"app/kustomization.yaml: path \"../../../../../../../etc/passwd\" leaves the tree"}},
 		{"cycle", DefaultLimits(), []string{"cycle among kustomizations: base-a/kustomization.yaml -> base-b/kustomization.yaml -> base-a/kustomization.yaml"}},
 		{"alias-bomb", DefaultLimits(), []string{"parsing app/lol.yaml: YAML aliases expand to more than"}},

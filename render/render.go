@@ -52,6 +52,9 @@ var (
 // ctx's deadline (or DefaultBudget) with an error. The objects come back in
 // kustomize's output order, each with the source lines that declared it.
 func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
+	if isolateRenders.Load() {
+		return t.RenderIsolated(ctx, dir)
+	}
 	r, err := t.render(ctx, dir, false)
 	if err != nil {
 		return nil, t.sanitizeError(dir, err)
@@ -91,10 +94,6 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	if err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
-	data, added, err := withBuildMetadata(t.files[sr.top.file])
-	if err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
-	}
 	budget := DefaultBudget
 	if d, ok := ctx.Deadline(); ok {
 		budget = time.Until(d).Round(time.Millisecond)
@@ -102,6 +101,21 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, budget)
 		defer cancel()
+	}
+	// Helm charts are inflated first; kustomize then sees each such
+	// kustomization with its charts' output as a resource file.
+	helm, err := t.helmFiles(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+	}
+	base = newHelmFS(base, helm.files)
+	top := t.files[sr.top.file]
+	if b, ok := helm.files[sr.top.file]; ok {
+		top = b
+	}
+	data, added, err := withBuildMetadata(top)
+	if err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
 	// krusty cannot be interrupted: it runs on its own goroutine and is
 	// abandoned at the deadline; its file reads fail from then on, so it
@@ -129,6 +143,7 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	if r.err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", dir, r.err)
 	}
+	attributeHelm(r.objects, helm)
 	return r, nil
 }
 
@@ -148,6 +163,9 @@ func (t *Tree) build(plain, tracking filesys.FileSystem, dir string, sr *scanRes
 		m, err := runKrusty(plain, path.Join("/", dir), sr.needsSchema)
 		if err != nil {
 			return &rendered{err: err}
+		}
+		if wantYAML {
+			return finish(m, nil, true) // the stream needs no sources
 		}
 		if objs, ok := src.staticObjects(m); ok {
 			return finish(m, objs, wantYAML)

@@ -8,7 +8,6 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/resource"
-	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -68,7 +67,8 @@ type scanResult struct {
 	// render's own configuration and need no exclusive access).
 	needsSchema bool
 	kusts       map[string]*kustDoc
-	objects     int // documents declared by resource files in the closure
+	objects     int       // documents declared by resource files in the closure
+	helm        []helmUse // kustomizations that inflate Helm charts
 }
 
 type scanner struct {
@@ -149,8 +149,10 @@ func (s *scanner) check(dir string, k *kustDoc, pluginRoot string) error {
 	if err != nil {
 		return fmt.Errorf("parsing %s: %w", k.file, err)
 	}
-	if err := refuseHelm(k.file, kz); err != nil {
-		return err
+	if usesHelm(kz) {
+		if err := s.noteHelm(dir, k); err != nil {
+			return err
+		}
 	}
 	if len(kz.OpenAPI) > 0 {
 		s.res.needsSchema = true
@@ -181,14 +183,6 @@ func (s *scanner) check(dir string, k *kustDoc, pluginRoot string) error {
 		if err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// refuseHelm is kept apart from the other checks: Helm support replaces it.
-func refuseHelm(file string, k *types.Kustomization) error {
-	if len(k.HelmCharts) > 0 || len(k.HelmChartInflationGenerator) > 0 || k.HelmGlobals != nil {
-		return fmt.Errorf("%s: helm charts are not supported", file)
 	}
 	return nil
 }
