@@ -2,10 +2,12 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kustoguard/kustoguard/checks"
@@ -28,7 +30,7 @@ func NewLogger(cfg Config, w io.Writer) *slog.Logger {
 // NewAppServer wires the whole App from a validated configuration: GitHub
 // clients, the review pipeline, the queue and the HTTP server, sharing one
 // set of metrics.
-func NewAppServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+func NewAppServer(_ context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	key, err := cfg.PrivateKeyPEM()
 	if err != nil {
 		return nil, err
@@ -47,10 +49,6 @@ func NewAppServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, fmt.Errorf("building GitHub clients: %w", err)
 	}
-	login, err := resolveBotLogin(ctx, cfg, clientCfg)
-	if err != nil {
-		return nil, err
-	}
 	var rec *Recoverer
 	if cfg.RecoveryInterval > 0 {
 		app, err := NewAppClient(clientCfg)
@@ -66,17 +64,49 @@ func NewAppServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, e
 			Interval: cfg.RecoveryInterval, Grace: grace, Logger: log, OnPass: m.ObserveRecoveryPass,
 		})
 	}
-	pipe := NewPipeline(PipelineConfig{
-		Clients:      clients,
-		Rules:        checks.Default(),
-		Limits:       render.DefaultLimits(),
-		BotLogin:     login,
-		JobTimeout:   cfg.JobTimeout,
-		Logger:       log,
-		ObserveStage: m.ObserveStage,
-		MemoryBudget: cfg.MemoryBudget,
-	})
-	return NewServer(cfg, ServerDeps{Processor: pipe, Metrics: m, Logger: log, Recovery: rec})
+	// The pipeline needs the App's bot login, which may mean asking GitHub:
+	// that happens in the server's startup step, retried until GitHub
+	// answers, so that an outage at start delays readiness instead of
+	// failing the pod.
+	pipe := &deferredProcessor{}
+	startup := func(ctx context.Context) error {
+		if pipe.ready() {
+			return nil
+		}
+		login, err := resolveBotLogin(ctx, cfg, clientCfg)
+		if err != nil {
+			return err
+		}
+		p := NewPipeline(PipelineConfig{
+			Clients:      clients,
+			Rules:        checks.Default(),
+			Limits:       render.DefaultLimits(),
+			BotLogin:     login,
+			JobTimeout:   cfg.JobTimeout,
+			Logger:       log,
+			ObserveStage: m.ObserveStage,
+			MemoryBudget: cfg.MemoryBudget,
+		})
+		pipe.set(p)
+		return nil
+	}
+	return NewServer(cfg, ServerDeps{Processor: pipe, Metrics: m, Logger: log, Recovery: rec, Startup: startup})
+}
+
+// deferredProcessor is the pipeline once startup has built it. The queue's
+// workers start only after startup, so Process never runs before set.
+type deferredProcessor struct{ p atomic.Pointer[Pipeline] }
+
+func (d *deferredProcessor) set(p *Pipeline) { d.p.Store(p) }
+func (d *deferredProcessor) ready() bool     { return d.p.Load() != nil }
+
+// Process reviews with the pipeline.
+func (d *deferredProcessor) Process(ctx context.Context, job Job) error {
+	p := d.p.Load()
+	if p == nil {
+		return errors.New("reviewing: the server has not finished starting")
+	}
+	return p.Process(ctx, job)
 }
 
 // resolveBotLogin returns the App's bot user: the configured one, else the

@@ -225,10 +225,11 @@ func evaluateGate(ctx context.Context, in gateInput) (report.Approval, error) {
 		}
 	}
 
-	out := report.Approval{Required: true}
+	approved := make([]string, 0, len(by))
 	for _, u := range by {
-		out.By = append(out.By, u)
+		approved = append(approved, u)
 	}
-	sort.Strings(out.By)
-	return out, nil
+	sort.Strings(approved)
+	// The CLI builds its gate with the same call, so both name the same approvers.
+	return report.Gate(in.cfg, in.need, approved), nil
 }

@@ -3,5 +3,5 @@
 // review engine (package checks), and reports the result as a check run and
 // a pull request review, holding the check until an approver approves
 // flagged changes. All GitHub I/O goes through the GitHub interface; only
-// the github_client*.go files speak go-github.
+// package githubapi speaks go-github.
 package bot

@@ -7,7 +7,7 @@ import (
 )
 
 // The payload shapes below hold only what the bot reads, so that go-github
-// stays inside github_client.go.
+// stays inside package githubapi.
 
 type hookRepo struct {
 	ID       int64  `json:"id"`

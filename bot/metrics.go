@@ -36,7 +36,7 @@ func NewMetrics() *Metrics {
 		reg: prometheus.NewRegistry(),
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kustoguard_webhook_deliveries_total",
-			Help: "Webhook deliveries by event and result (accepted, ignored, duplicate, ping, unauthorized, bad_request, too_large, queue_full, draining).",
+			Help: "Webhook deliveries by event and result (accepted, ignored, duplicate, ping, unauthorized, bad_request, too_large, busy, queue_full, draining).",
 		}, []string{"event", "result"}),
 		queueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "kustoguard_queue_depth",

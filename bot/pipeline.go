@@ -42,6 +42,10 @@ type PipelineConfig struct {
 	// (DefaultMemoryBudget when 0): a review reserves its repository's
 	// expected size before downloading and waits while the budget is spent.
 	MemoryBudget int64
+	// ReviewsOnly is set in GitHub Actions: approvals come from APPROVED
+	// reviews alone, and the check run shows no Approve button (its
+	// requested_action would go to the App that created the run).
+	ReviewsOnly bool
 }
 
 // engine is the pure code the pipeline drives; tests replace parts of it.
@@ -72,6 +76,8 @@ type Pipeline struct {
 	locks keyedMutex
 	admit *admission
 	sizes sizeMemo
+	// charts fetches the remote Helm charts a base configuration allows.
+	charts *render.ChartFetcher
 }
 
 // NewPipeline returns a pipeline.
@@ -103,7 +109,7 @@ func NewPipeline(cfg PipelineConfig) *Pipeline {
 	if cfg.BotLogin == "" {
 		cfg.Logger.Warn("no bot login configured: approvals recorded by the bot will not be recognized")
 	}
-	p := &Pipeline{cfg: cfg, eng: eng, admit: newAdmission(cfg.MemoryBudget)}
+	p := &Pipeline{cfg: cfg, eng: eng, admit: newAdmission(cfg.MemoryBudget), charts: render.NewChartFetcher(nil)}
 	if cfg.TreeCacheBytes > 0 {
 		p.cache = newTreeCache(cfg.TreeCacheBytes)
 	}
@@ -252,7 +258,9 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 	if !complete {
 		paths = render.ChangedFiles(base, head)
 	}
-	result, err := p.safeReview(ctx, checks.ReviewInput{
+	// Remote sources come only from the base branch's configuration.
+	helm := render.WithHelm(ctx, render.HelmOptions{Allow: cfg.RemoteAllow(), Fetcher: p.charts})
+	result, err := p.safeReview(helm, checks.ReviewInput{
 		BaseName: r.pr.BaseRef, HeadName: short(r.pr.HeadSHA),
 		Base: base, Head: head, Changed: paths, Config: cfg, Rules: p.cfg.Rules,
 	})
@@ -270,8 +278,9 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 	if err != nil {
 		return err
 	}
+	approval.ReviewsOnly = p.cfg.ReviewsOnly
 	var actions []CheckAction
-	if !approval.Approved() {
+	if !approval.Approved() && !p.cfg.ReviewsOnly {
 		actions = []CheckAction{approveAction}
 	}
 	rep := p.eng.build(result, approval)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,8 @@ type Handler struct {
 	router   *mux.Router
 	ready    atomic.Bool
 	draining atomic.Bool
+	// waiting says what startup is waiting for, for /readyz.
+	waiting atomic.Pointer[string]
 }
 
 // NewHandler returns the server's routes around the webhook configuration.
@@ -53,7 +56,11 @@ func (h *Handler) readyz(w http.ResponseWriter, _ *http.Request) {
 	case h.draining.Load():
 		http.Error(w, "draining", http.StatusServiceUnavailable)
 	case !h.ready.Load():
-		http.Error(w, "starting", http.StatusServiceUnavailable)
+		msg := "starting"
+		if why := h.waiting.Load(); why != nil {
+			msg += ": " + *why
+		}
+		http.Error(w, msg, http.StatusServiceUnavailable)
 	default:
 		fmt.Fprintln(w, "ready")
 	}
@@ -70,6 +77,11 @@ type ServerDeps struct {
 	// Recovery, when set, redoes reviews left unfinished, from start until
 	// Shutdown.
 	Recovery *Recoverer
+	// Startup, when set, must succeed before the server takes work (asking
+	// GitHub who the App is, say). Serve listens at once and retries it with
+	// backoff while /readyz answers 503 with its error, so a GitHub outage
+	// at start delays readiness instead of crashing the pod.
+	Startup func(ctx context.Context) error
 }
 
 // Server is the webhook server: HTTP in front, the queue and its workers
@@ -85,6 +97,12 @@ type Server struct {
 	recovery     *Recoverer
 	stopRecovery context.CancelFunc
 	recoveryDone chan struct{}
+
+	startup     func(ctx context.Context) error
+	stopStartup context.CancelFunc
+	startupCtx  context.Context
+	startedOnce sync.Once
+	startDone   chan struct{}
 }
 
 // NewServer builds the server from a validated configuration.
@@ -117,7 +135,9 @@ func NewServer(cfg Config, deps ServerDeps) (*Server, error) {
 		Metrics:    deps.Metrics,
 		Logger:     deps.Logger,
 	})
-	s := &Server{cfg: cfg, log: deps.Logger, handler: h, queue: q, metrics: deps.Metrics, recovery: deps.Recovery}
+	s := &Server{cfg: cfg, log: deps.Logger, handler: h, queue: q, metrics: deps.Metrics, recovery: deps.Recovery,
+		startup: deps.Startup, startDone: make(chan struct{})}
+	s.startupCtx, s.stopStartup = context.WithCancel(context.Background())
 	s.http = &http.Server{
 		Addr:              cfg.Listen,
 		Handler:           h,
@@ -141,9 +161,7 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 // Serve starts the workers, marks the server ready and serves l until
 // Shutdown; it then returns nil.
 func (s *Server) Serve(l net.Listener) error {
-	s.queue.Start()
-	s.startRecovery()
-	s.handler.Ready()
+	s.startedOnce.Do(func() { go s.start() })
 	s.log.Info("serving webhooks", "addr", l.Addr().String(), "workers", s.queue.cfg.Workers, "queue_size", s.queue.cfg.Size)
 	if err := s.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serving %s: %w", l.Addr(), err)
@@ -161,11 +179,51 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return s.Serve(l)
 }
 
+// startupBackoff bounds the wait between startup attempts.
+var startupBackoff = struct{ first, max time.Duration }{time.Second, 30 * time.Second}
+
+// start runs the startup step until it succeeds, then starts the workers
+// and recovery and marks the server ready. Deliveries that arrive before
+// wait in the queue.
+func (s *Server) start() {
+	defer close(s.startDone)
+	wait := startupBackoff.first
+	for s.startup != nil {
+		err := s.startup(s.startupCtx)
+		if err == nil {
+			break
+		}
+		if s.startupCtx.Err() != nil {
+			return
+		}
+		why := err.Error() + "; retrying"
+		s.handler.waiting.Store(&why)
+		s.log.Warn("not ready: startup failed; retrying", "err", err, "retry_in", wait)
+		select {
+		case <-time.After(wait):
+		case <-s.startupCtx.Done():
+			return
+		}
+		wait = min(2*wait, startupBackoff.max)
+	}
+	s.handler.waiting.Store(nil)
+	s.handler.Ready()
+	s.queue.Start()
+	s.startRecovery()
+	s.log.Info("ready")
+}
+
 // Shutdown drains: /readyz goes 503 and new work is refused, the HTTP
 // server stops accepting connections and finishes open requests, then the
 // queue finishes its jobs, all within ctx.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.handler.Drain()
+	s.stopStartup()
+	s.startedOnce.Do(func() { close(s.startDone) })
+	select {
+	case <-s.startDone:
+	case <-ctx.Done():
+	}
 	s.stopRecoveryAndWait(ctx)
 	s.log.Info("draining", "queued", s.queue.Len())
 	var errs []error

@@ -3,10 +3,12 @@ package bot
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -217,5 +219,54 @@ func TestNewServer_refusesIncompleteDeps(t *testing.T) {
 	cfg.WebhookSecret = ""
 	if _, err := NewServer(cfg, ServerDeps{Processor: &jobRecorder{}}); err == nil {
 		t.Error("no webhook secret: want an error")
+	}
+}
+
+// TestServer_startupRetries starts a server while GitHub cannot say who the
+// App is: it serves at once, /readyz answers 503 with the reason, and once
+// the startup step succeeds it is ready and reviews the delivery that
+// arrived in the meantime.
+func TestServer_startupRetries(t *testing.T) {
+	old := startupBackoff
+	startupBackoff.first, startupBackoff.max = 10*time.Millisecond, 20*time.Millisecond
+	t.Cleanup(func() { startupBackoff = old })
+
+	release := make(chan struct{})
+	var attempts atomic.Int32
+	startup := func(ctx context.Context) error {
+		attempts.Add(1)
+		select {
+		case <-release:
+			return nil
+		default:
+			return errors.New("resolving the App's bot login: dial tcp: connection refused")
+		}
+	}
+	done := make(chan Job, 1)
+	p := ProcessorFunc(func(ctx context.Context, j Job) error { done <- j; return nil })
+	s, err := NewServer(serverTestConfig(), ServerDeps{Processor: p, Logger: quietLogger(), Startup: startup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := startTestServer(t, s)
+	for attempts.Load() < 2 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	code, body := httpGet(t, url+"/readyz")
+	if code != 503 || !strings.Contains(body, "connection refused; retrying") {
+		t.Errorf("/readyz while GitHub is unreachable = %d %q, want 503 naming the reason", code, body)
+	}
+	if code, _ := httpGet(t, url+"/healthz"); code != 200 {
+		t.Errorf("/healthz = %d, want 200: the process is alive", code)
+	}
+	if code := postDelivery(t, url, "pull_request", "d-early", webhookPayload(t, "pull_request_opened")); code != 202 {
+		t.Fatalf("delivery before ready: %d, want 202 (queued)", code)
+	}
+	close(release)
+	if j := <-done; j.DeliveryID != "d-early" {
+		t.Errorf("processed %+v", j)
+	}
+	if code, _ := httpGet(t, url+"/readyz"); code != 200 {
+		t.Errorf("/readyz after startup = %d, want 200", code)
 	}
 }

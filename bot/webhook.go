@@ -1,13 +1,11 @@
 package bot
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -37,6 +35,9 @@ type WebhookConfig struct {
 	Logger     *slog.Logger
 	// Dedupe remembers accepted delivery ids (default: 10,000 ids for an hour).
 	Dedupe *DeliverySet
+	// PreAuthBudget bounds the bytes all deliveries not yet authenticated
+	// hold at once (default DefaultPreAuthBudget; at least one MaxPayload).
+	PreAuthBudget int64
 }
 
 // Webhook is the POST /api/github/webhooks handler: it verifies a delivery,
@@ -44,6 +45,7 @@ type WebhookConfig struct {
 type Webhook struct {
 	cfg      WebhookConfig
 	draining func() bool
+	budget   *byteBudget
 }
 
 // NewWebhook returns the webhook handler.
@@ -57,7 +59,11 @@ func NewWebhook(cfg WebhookConfig) *Webhook {
 	if cfg.Dedupe == nil {
 		cfg.Dedupe = NewDeliverySet(0, 0)
 	}
-	return &Webhook{cfg: cfg, draining: func() bool { return false }}
+	if cfg.PreAuthBudget <= 0 {
+		cfg.PreAuthBudget = DefaultPreAuthBudget
+	}
+	cfg.PreAuthBudget = max(cfg.PreAuthBudget, cfg.MaxPayload+2*maxChunk)
+	return &Webhook{cfg: cfg, draining: func() bool { return false }, budget: newByteBudget(cfg.PreAuthBudget)}
 }
 
 // webhookError is a refusal with its HTTP status and metric result.
@@ -150,47 +156,46 @@ func (h *Webhook) handle(r *http.Request) (status int, result, event, msg string
 }
 
 // verify reads at most MaxPayload bytes and checks the HMAC-SHA256
-// signature before anything looks at the content.
+// signature before anything looks at the content. Until the signature
+// checks, the body is held in chunks paid for from the pre-auth budget.
 func (h *Webhook) verify(r *http.Request) ([]byte, error) {
 	if r.ContentLength > h.cfg.MaxPayload {
-		return nil, refuse(http.StatusRequestEntityTooLarge, "too_large", "payload over %d bytes", h.cfg.MaxPayload)
-	}
-	// Sized from Content-Length (already bounded above), so that reading
-	// takes one allocation instead of a doubling series.
-	buf := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 0)+bytes.MinRead))
-	_, err := buf.ReadFrom(io.LimitReader(r.Body, h.cfg.MaxPayload+1))
-	body := buf.Bytes()
-	if err != nil {
-		return nil, refuse(http.StatusBadRequest, "bad_request", "reading body: %v", err)
-	}
-	if int64(len(body)) > h.cfg.MaxPayload {
 		return nil, refuse(http.StatusRequestEntityTooLarge, "too_large", "payload over %d bytes", h.cfg.MaxPayload)
 	}
 	sig := r.Header.Get(headerSignature)
 	if sig == "" {
 		return nil, refuse(http.StatusUnauthorized, "unauthorized", "missing %s", headerSignature)
 	}
-	if !validSignature(h.cfg.Secret, body, sig) {
+	want, ok := parseSignature(sig)
+	if !ok || len(h.cfg.Secret) == 0 {
 		return nil, refuse(http.StatusUnauthorized, "unauthorized", "bad %s", headerSignature)
 	}
-	return body, nil
+	body, err := readPreAuth(r.Context(), r.Body, h.cfg.MaxPayload, h.cfg.Secret, h.budget)
+	switch {
+	case errors.Is(err, errBudget):
+		return nil, refuse(http.StatusServiceUnavailable, "busy", "busy: %v", err)
+	case err != nil:
+		return nil, refuse(http.StatusBadRequest, "bad_request", "reading body: %v", err)
+	}
+	if body.n > h.cfg.MaxPayload {
+		body.free()
+		return nil, refuse(http.StatusRequestEntityTooLarge, "too_large", "payload over %d bytes", h.cfg.MaxPayload)
+	}
+	if !hmac.Equal(body.mac.Sum(nil), want) {
+		body.free()
+		return nil, refuse(http.StatusUnauthorized, "unauthorized", "bad %s", headerSignature)
+	}
+	return body.bytes(), nil
 }
 
-// validSignature checks "sha256=<hex>" in constant time. An empty secret
-// never validates: an unconfigured server must not accept anything.
-func validSignature(secret, body []byte, header string) bool {
-	if len(secret) == 0 {
-		return false
-	}
+// parseSignature decodes "sha256=<hex>".
+func parseSignature(header string) ([]byte, bool) {
 	hexSig, ok := strings.CutPrefix(header, "sha256=")
 	if !ok {
-		return false
+		return nil, false
 	}
 	got, err := hex.DecodeString(hexSig)
-	if err != nil {
-		return false
-	}
-	return hmac.Equal(got, Sign(secret, body))
+	return got, err == nil && len(got) == sha256.Size
 }
 
 // Sign returns the HMAC-SHA256 of body under secret, the raw bytes of the

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"regexp"
+
 	"github.com/kustoguard/kustoguard/render"
 )
 
@@ -46,6 +48,9 @@ type Finding struct {
 	File     string          `json:"file"`
 	Line     int             `json:"line"`
 	Message  string          `json:"message"`
+	// Content is a digest of the flagged content the message leaves out
+	// (see ApprovalFingerprint); set on findings that need approval.
+	Content string `json:"-"`
 }
 
 // Key identifies a finding independently of where it is reported, so that
@@ -54,10 +59,38 @@ func (f Finding) Key() string {
 	return f.Rule + "\x00" + f.Overlay + "\x00" + f.Object.Key() + "\x00" + f.Message
 }
 
+// Identity names the problem a finding is about, independently of how its
+// message words it: rule, overlay, object and, for per-container rules, the
+// container. A problem the pull request narrows (a container that lacked
+// three settings and now lacks one) keeps its identity, so it stays
+// Existing instead of coming back as New.
+func (f Finding) Identity() string {
+	return f.Rule + "\x00" + f.Overlay + "\x00" + f.Object.Key() + "\x00" + containerOf(f.Message)
+}
+
+// containerRE finds the container a per-container message names; see
+// podContainer.describe.
+var containerRE = regexp.MustCompile(`container "([^"]+)" of `)
+
+func containerOf(msg string) string {
+	if m := containerRE.FindStringSubmatch(msg); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // Blocking reports whether the finding holds the pull request back (before
 // approvals): a new error, or a new finding that needs approval.
 func (f Finding) Blocking() bool {
 	return f.State == New && (f.Severity == Error || f.Approval)
+}
+
+// BlocksWhenApproved reports whether the finding still holds the pull
+// request back once its approval gate is satisfied: approval clears every
+// finding that needs approval, whatever its severity, so only a new error
+// that needs none remains.
+func (f Finding) BlocksWhenApproved() bool {
+	return f.State == New && f.Severity == Error && !f.Approval
 }
 
 // Rule is one self-describing check.

@@ -44,6 +44,22 @@ type Config struct {
 	// Policies are the repository's custom rules in CEL, compiled when the
 	// configuration is parsed.
 	Policies []Policy `json:"policies,omitempty"`
+	// Remote lists the remote sources renders may fetch (none by default).
+	Remote *Remote `json:"remote,omitempty"`
+}
+
+// RemoteAllow is the remote sources allow-list (nil: nothing remote).
+func (c *Config) RemoteAllow() []string {
+	if c == nil || c.Remote == nil {
+		return nil
+	}
+	return c.Remote.Allow
+}
+
+// Remote is the allow-list of remote sources: Helm chart repositories
+// (https:// or oci://) and remote bases, as prefixes of their addresses.
+type Remote struct {
+	Allow []string `json:"allow,omitempty"`
 }
 
 // RuleConfig overrides one rule's defaults.
@@ -127,6 +143,9 @@ func appendNew(list []string, items ...string) []string {
 // empty file gives DefaultConfig.
 func ParseConfig(data []byte) (*Config, error) {
 	cfg := DefaultConfig()
+	if err := checkConfigBounds(data); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("parsing %s: %s", ConfigPath, strings.TrimPrefix(err.Error(), "yaml: "))
@@ -203,11 +222,32 @@ func (p *configParser) top(n *yaml.Node, cfg *Config) {
 			cfg.KubernetesVersion = p.kubernetesVersion(v)
 		case "policies":
 			cfg.Policies = p.policies(v)
+		case "remote":
+			cfg.Remote = p.remote(v)
 		default:
 			p.errorf(k, "unknown key %q", key)
 		}
 	})
 }
+
+func (p *configParser) remote(n *yaml.Node) *Remote {
+	r := &Remote{}
+	p.mapping(n, "remote", func(key string, k, v *yaml.Node) {
+		if key != "allow" {
+			p.errorf(k, "remote: unknown key %q", key)
+			return
+		}
+		r.Allow = p.strings(v, "remote.allow")
+		for i, a := range r.Allow {
+			if !remotePrefix.MatchString(a) {
+				p.errorf(v.Content[i], "remote.allow: %q is not an https://, oci:// or github.com/ address prefix", a)
+			}
+		}
+	})
+	return r
+}
+
+var remotePrefix = regexp.MustCompile(`^(https://[^/\s]+|oci://[^/\s]+|github\.com/[^/\s]+)(/\S*)?$`)
 
 func (p *configParser) str(n *yaml.Node, where string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {

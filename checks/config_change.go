@@ -51,7 +51,28 @@ func configChangeFindings(changed []string, base, head []byte, cfg *Config) []Fi
 		File:     ConfigPath,
 		Line:     line,
 		Message:  msg,
+		Content:  configChangeContent(base, head),
 	}}
+}
+
+// configChangeContent digests the normalized values of every top-level key
+// that differs, base and head, so that an approval of one change of a key
+// is not an approval of another whose summary reads the same ("approvers
+// changed"). A side that does not parse counts by its bytes.
+func configChangeContent(base, head []byte) string {
+	b, berr := readConfigTop(base)
+	h, herr := readConfigTop(head)
+	if berr != nil || herr != nil || head == nil {
+		return digest([]any{"raw", string(base), string(head), head == nil})
+	}
+	changed := map[string][2]any{}
+	for _, k := range append(append([]string{}, b.keys...), h.keys...) {
+		bv, hv := b.values[k], h.values[k]
+		if !reflect.DeepEqual(bv, hv) {
+			changed[k] = [2]any{bv, hv}
+		}
+	}
+	return digest(changed)
 }
 
 // configTop is a configuration file's top-level keys: their order, key
@@ -65,6 +86,9 @@ type configTop struct {
 
 func readConfigTop(data []byte) (*configTop, error) {
 	t := &configTop{line: map[string]int{}, values: map[string]any{}, nodes: map[string]*yaml.Node{}}
+	if err := checkConfigBounds(data); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err

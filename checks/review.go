@@ -32,12 +32,19 @@ type Counts struct {
 
 // OverlayResult is the review of one affected overlay.
 type OverlayResult struct {
-	Path    string          `json:"path"`
-	Status  OverlayStatus   `json:"status"`
-	Objects Counts          `json:"objects"`
-	Error   string          `json:"error"`
-	Diff    string          `json:"diff"`
-	Changes []render.Change `json:"-"`
+	Path    string        `json:"path"`
+	Status  OverlayStatus `json:"status"`
+	Objects Counts        `json:"objects"`
+	Error   string        `json:"error"`
+	// Reason says why the overlay was reviewed: why it is a root (not used
+	// by another kustomization, deployed by an Argo CD or Flux object,
+	// configured) and which change reaches it.
+	Reason string `json:"reason,omitempty"`
+	// BaseError is the overlay's render error on the base side, when it
+	// had one there too: a render error the pull request did not cause.
+	BaseError string          `json:"baseError,omitempty"`
+	Diff      string          `json:"diff"`
+	Changes   []render.Change `json:"-"`
 }
 
 // Summary counts what a review found.
@@ -84,12 +91,12 @@ func Review(ctx context.Context, in ReviewInput) (*Result, error) {
 	if changed == nil {
 		changed = render.ChangedFiles(in.Base, in.Head)
 	}
-	overlays, err := render.Affected(in.Base, in.Head, cfg.Overlays, cfg.Ignore, changed)
+	selected, err := render.AffectedWhy(in.Base, in.Head, cfg.Overlays, cfg.Ignore, changed)
 	if err != nil {
 		return nil, fmt.Errorf("selecting affected overlays: %w", err)
 	}
-	res := &Result{Base: in.BaseName, Head: in.HeadName, Overlays: make([]OverlayResult, len(overlays))}
-	perOverlay := make([][]Finding, len(overlays))
+	res := &Result{Base: in.BaseName, Head: in.HeadName, Overlays: make([]OverlayResult, len(selected))}
+	perOverlay := make([][]Finding, len(selected))
 
 	workers := in.Workers
 	if workers <= 0 {
@@ -97,12 +104,13 @@ func Review(ctx context.Context, in ReviewInput) (*Result, error) {
 	}
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
-	for i, dir := range overlays {
+	for i, sel := range selected {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			res.Overlays[i], perOverlay[i] = reviewOverlay(ctx, in, cfg, changed, dir)
+			res.Overlays[i], perOverlay[i] = reviewOverlay(ctx, in, cfg, changed, sel.Dir)
+			res.Overlays[i].Reason = sel.Reason
 		}()
 	}
 	wg.Wait()
@@ -127,27 +135,16 @@ func reviewOverlay(ctx context.Context, in ReviewInput, cfg *Config, changed []s
 	atBase, atHead := in.Base.KustomizationFile(dir) != "", in.Head.KustomizationFile(dir) != ""
 
 	var base, head []render.Object
+	var baseErr error
 	if atBase {
-		objs, err := in.Base.Render(ctx, dir)
-		if err == nil {
-			base = objs
-		}
+		base, baseErr = in.Base.Render(ctx, dir)
 		// A base that no longer renders is compared as empty: the pull
 		// request is judged on what it renders, not blamed for the base.
 	}
 	if atHead {
 		objs, err := in.Head.Render(ctx, dir)
 		if err != nil {
-			out.Status = OverlayError
-			out.Error = err.Error()
-			f, ok := RenderError(dir, err, cfg)
-			if !ok {
-				return out, nil
-			}
-			if f.File == "" {
-				f.File = in.Head.KustomizationFile(dir)
-			}
-			return out, []Finding{f}
+			return renderFailed(in, cfg, out, dir, err, baseErr)
 		}
 		head = objs
 	}
@@ -188,10 +185,57 @@ func reviewOverlay(ctx context.Context, in ReviewInput, cfg *Config, changed []s
 		Config:       cfg,
 		Repo:         in.Head,
 	}
-	if !atBase {
+	if !atBase || baseErr != nil {
 		input.Base = nil
 	}
-	return out, Run(input, in.Rules)
+	fs := Run(input, in.Rules)
+	if baseErr != nil {
+		out.BaseError = baseErr.Error()
+		fs = withoutBaseRender(fs)
+	}
+	return out, fs
+}
+
+// renderFailed is the result of an overlay that does not render at head.
+// The render-error finding is new only when the overlay rendered at base
+// (or did not exist there): an error the base branch already had is
+// existing, and blocks nothing.
+func renderFailed(in ReviewInput, cfg *Config, out OverlayResult, dir string, err, baseErr error) (OverlayResult, []Finding) {
+	out.Status = OverlayError
+	out.Error = err.Error()
+	if baseErr != nil {
+		out.BaseError = baseErr.Error()
+	}
+	f, ok := RenderError(dir, err, cfg)
+	if !ok {
+		return out, nil
+	}
+	if f.File == "" {
+		f.File = in.Head.KustomizationFile(dir)
+	}
+	if baseErr != nil {
+		f.State = Existing
+	}
+	return out, []Finding{f}
+}
+
+// notBlockingNoBase is appended to the message of a finding that would
+// block but for withoutBaseRender.
+const notBlockingNoBase = " (not blocking: the overlay did not render on the base branch, so there is nothing to compare with)"
+
+// withoutBaseRender softens the findings of an overlay whose base did not
+// render: with nothing to compare with, everything at head would count as
+// new, and the pull request that repairs an overlay would inherit all its
+// old problems. They are reported as new, but block only through the rules
+// that need approval: a new error that needs none becomes a warning.
+func withoutBaseRender(fs []Finding) []Finding {
+	for i, f := range fs {
+		if f.State == New && f.Severity == Error && !f.Approval {
+			fs[i].Severity = Warning
+			fs[i].Message += notBlockingNoBase
+		}
+	}
+	return fs
 }
 
 // summarize counts the new findings as the check run's title does: those

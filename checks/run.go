@@ -12,9 +12,11 @@ import (
 // A StateRule is checked against the base and the head render and its
 // findings compared by Finding.Key: head only is New, both is Existing
 // (reported where head has it), base only is Resolved (reported where base
-// had it). With scope "changed", New and Existing findings are kept only
-// for objects the pull request adds or changes. A ChangeRule is checked
-// once; its findings are New.
+// had it); see matchBase. New findings are kept on every object: they are
+// what the pull request introduces, whichever object it touched. With
+// scope "changed", Existing findings are kept only for objects the pull
+// request adds or changes. A ChangeRule is checked once; its findings are
+// New.
 //
 // The result is sorted by (file, line, object, rule, message), without
 // duplicates. When in.Changes is nil, Run computes it with render.Diff.
@@ -54,6 +56,9 @@ func Run(in *Input, rules []Rule) []Finding {
 			fs[i].Severity = sev
 			fs[i].Approval = r.NeedsApproval()
 			fs[i].Overlay = in.Overlay
+			if fs[i].Approval {
+				fs[i].Content = approvalContent(r.ID(), fs[i].Object, baseIdx, headIdx)
+			}
 		}
 		out = append(out, fs...)
 	}
@@ -87,30 +92,82 @@ func runState(in *Input, r Rule, all bool, touched map[string]bool, baseIdx, hea
 	// messages, so that the same problem still matches its base finding.
 	headFs, ignored := filterSuppressed(r.Check(&headIn), r, headIdx, baseIdx)
 
-	atBase := make(map[string]bool, len(baseFs))
-	for _, f := range baseFs {
-		atBase[f.Key()] = true
-	}
-	atHead := make(map[string]bool, len(headFs))
+	matched := matchBase(baseFs, headFs, renamedObjects(in.Changes))
 	var out []Finding
 	for i, f := range headFs {
-		k := f.Key()
-		atHead[k] = true
 		f.State = New
-		if atBase[k] {
+		if matched[i] >= 0 {
 			f.State = Existing
 		}
 		if ignored[i] {
 			f.Message += suppressionIgnored
 		}
-		if all || touched[f.Object.Key()] {
+		// A new finding is news wherever it is: a change to one object
+		// (a removed NetworkPolicy) can create a finding on another. An
+		// existing one is context, listed for the objects the pull
+		// request touches unless the scope is all.
+		if f.State == New || all || touched[f.Object.Key()] {
 			out = append(out, f)
 		}
 	}
-	for _, f := range baseFs {
-		if !atHead[f.Key()] {
+	used := make(map[int]bool, len(matched))
+	for _, b := range matched {
+		used[b] = true
+	}
+	for i, f := range baseFs {
+		if !used[i] {
 			f.State = Resolved
 			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// matchBase pairs each head finding with the base finding it continues,
+// returning for each head finding the index of its base finding or -1.
+// Findings first pair by Key (the same problem, worded the same), then by
+// Identity (the same problem, narrowed or reworded). Base findings are
+// judged on renamed objects under their new ID, so a rename carries its
+// findings over.
+func matchBase(baseFs, headFs []Finding, renamed map[string]render.ObjectID) []int {
+	byKey := map[string][]int{}
+	byIdentity := map[string][]int{}
+	for i, f := range baseFs {
+		if id, ok := renamed[f.Object.Key()]; ok {
+			f.Object = id
+		}
+		byKey[f.Key()] = append(byKey[f.Key()], i)
+		byIdentity[f.Identity()] = append(byIdentity[f.Identity()], i)
+	}
+	used := make([]bool, len(baseFs))
+	take := func(cands []int) int {
+		for _, b := range cands {
+			if !used[b] {
+				used[b] = true
+				return b
+			}
+		}
+		return -1
+	}
+	out := make([]int, len(headFs))
+	for i, f := range headFs {
+		out[i] = take(byKey[f.Key()])
+	}
+	for i, f := range headFs {
+		if out[i] < 0 {
+			out[i] = take(byIdentity[f.Identity()])
+		}
+	}
+	return out
+}
+
+// renamedObjects maps the base key of each object the diff paired under a
+// new name (a regenerated ConfigMap, a new name prefix) to its head ID.
+func renamedObjects(changes []render.Change) map[string]render.ObjectID {
+	out := map[string]render.ObjectID{}
+	for _, c := range changes {
+		if c.Base != nil && c.Head != nil && c.Base.ID.Key() != c.Head.ID.Key() {
+			out[c.Base.ID.Key()] = c.Head.ID
 		}
 	}
 	return out

@@ -39,8 +39,10 @@ type Change struct {
 // either side, sorted by key. Objects are compared as data, so reformatting
 // and reordering keys change nothing. A generated ConfigMap or Secret whose
 // content hash suffix changed is paired with its predecessor as a
-// modification rather than reported as removed and added. It is pure and
-// never fails.
+// modification rather than reported as removed and added; so is an object
+// renamed (a new namePrefix, nameSuffix or namespace, or the same content
+// under a new name), see pairRenamed. A paired change has the head's ID,
+// and its Base keeps the old one. It is pure and never fails.
 func Diff(base, head []Object) []Change {
 	byKey := make(map[string]*Object, len(base))
 	for i := range base {
@@ -66,6 +68,8 @@ func Diff(base, head []Object) []Change {
 		}
 	}
 	added, removed, paired := pairGenerated(added, removed)
+	changes = append(changes, paired...)
+	added, removed, paired = pairRenamed(added, removed)
 	changes = append(changes, paired...)
 	for _, h := range added {
 		changes = append(changes, Change{ID: h.ID, Type: Added, Head: h, Diff: unifiedDiff(h.ID, nil, h)})

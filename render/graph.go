@@ -47,6 +47,9 @@ type kustomization struct {
 	Validators            []string          `json:"validators"`
 	HelmCharts            []helmChart       `json:"helmCharts"`
 	HelmGlobals           *helmGlobals      `json:"helmGlobals"`
+
+	// unknown is set when a field naming files could not be decoded.
+	unknown bool
 }
 
 type pathRef struct {
@@ -70,12 +73,60 @@ type helmGlobals struct {
 
 // parseKustomization decodes a kustomization file. The error is kept by the
 // caller, which then treats the kustomization as depending on everything.
+//
+// A kustomization that is YAML but not of the shape kustomize expects (the
+// pre-v5 string form of patches, a typo'd field type) is decoded field by
+// field, so that its references are still known: it does not render, and
+// it should not be pulled into pull requests that touch nothing it names.
 func parseKustomization(b []byte) (*kustomization, error) {
 	var k kustomization
-	if err := yaml.Unmarshal(b, &k); err != nil {
+	err := yaml.Unmarshal(b, &k)
+	if err == nil {
+		return &k, nil
+	}
+	var fields map[string]any
+	if yaml.Unmarshal(b, &fields) != nil || fields == nil {
 		return nil, err
 	}
-	return &k, nil
+	return parseLeniently(fields), nil
+}
+
+// parseLeniently decodes each field on its own, reading path-or-object
+// lists (patches) whose entries are plain strings as paths. A field that
+// still does not decode makes the kustomization depend on everything.
+func parseLeniently(fields map[string]any) *kustomization {
+	k := &kustomization{}
+	for key, v := range fields {
+		if list, ok := v.([]any); ok {
+			switch key {
+			case "patches", "patchesJson6902", "replacements":
+				v = pathsAsRefs(list)
+			}
+		}
+		one, err := yaml.Marshal(map[string]any{key: v})
+		if err == nil {
+			var part kustomization
+			if err = yaml.Unmarshal(one, &part); err == nil {
+				err = yaml.Unmarshal(one, k)
+			}
+		}
+		if err != nil {
+			k.unknown = true
+		}
+	}
+	return k
+}
+
+// pathsAsRefs turns the string entries of a list into {path: entry}.
+func pathsAsRefs(list []any) []any {
+	out := make([]any, len(list))
+	for i, it := range list {
+		if s, ok := it.(string); ok {
+			it = map[string]any{"path": s}
+		}
+		out[i] = it
+	}
+	return out
 }
 
 // refs lists the entries of k that may name a file or directory, as
@@ -156,11 +207,14 @@ func isRemote(s string) bool {
 // node is one kustomization root and what it names directly.
 type node struct {
 	dir       string
-	file      string   // its kustomization file
-	component bool     // kind: Component, never an overlay
-	children  []string // kustomization roots it names
-	files     []string // files it names, its own kustomization file included
-	prefixes  []string // paths it depends on wholesale: the path and everything under it ("." is everything)
+	file      string // its kustomization file
+	component bool   // kind: Component, never an overlay
+	// unreadable is set when the kustomization cannot be parsed, so that
+	// any change may reach it.
+	unreadable bool
+	children   []string // kustomization roots it names
+	files      []string // files it names, its own kustomization file included
+	prefixes   []string // paths it depends on wholesale: the path and everything under it ("." is everything)
 }
 
 // graph is the static input graph of one tree, indexed for the question
@@ -289,12 +343,15 @@ func (g *graph) resolve(t *Tree, n *node, cache parseCache) {
 	n.files = append(n.files, n.file)
 	b, _ := t.ReadFile(n.file)
 	k := cache[string(b)]
-	if k == nil {
+	if k != nil {
+		n.component = k.Kind == "Component"
+	}
+	if k == nil || k.unknown {
 		// Unreadable: kustomize will report it; until then it may name anything.
 		n.prefixes = append(n.prefixes, ".")
+		n.unreadable = true
 		return
 	}
-	n.component = k.Kind == "Component"
 	for _, ref := range k.refs() {
 		g.resolveRef(t, n, ref)
 	}
@@ -355,23 +412,30 @@ func (g *graph) duplicateError() error {
 
 // reach adds to out the roots in want that a change to one of the changed
 // paths reaches: the roots naming the path (or a prefix of it), and every
-// root naming those, transitively. Each root is visited once, so cycles end.
-func (g *graph) reach(changed []string, want map[string]bool, out map[string]bool) {
-	seen := map[string]bool{}
+// root naming those, transitively, each with the change that reached it.
+// Each root is visited once, so cycles end.
+func (g *graph) reach(changed []string, want map[string]string, out map[string]string) {
+	seen := map[string]string{}
 	var queue []string
-	push := func(dirs []string) {
+	push := func(dirs []string, via string) {
 		for _, d := range dirs {
-			if !seen[d] {
-				seen[d] = true
+			if _, ok := seen[d]; !ok {
+				seen[d] = via
 				queue = append(queue, d)
 			}
 		}
 	}
 	for _, c := range changed {
 		p := cleanRel(c)
-		push(g.byFile[p])
+		push(g.byFile[p], p+" changed")
 		for d := p; ; d = path.Dir(d) {
-			push(g.byPrefix[d])
+			for _, root := range g.byPrefix[d] {
+				via := p + " changed"
+				if g.roots[root].unreadable {
+					via = "its kustomization cannot be parsed, so any change may reach it (" + via + ")"
+				}
+				push([]string{root}, via)
+			}
 			if d == "." {
 				break
 			}
@@ -380,10 +444,12 @@ func (g *graph) reach(changed []string, want map[string]bool, out map[string]boo
 	for len(queue) > 0 {
 		d := queue[0]
 		queue = queue[1:]
-		if want[d] {
-			out[d] = true
+		if _, ok := want[d]; ok {
+			if _, done := out[d]; !done {
+				out[d] = seen[d]
+			}
 		}
-		push(g.parents[d])
+		push(g.parents[d], seen[d])
 	}
 }
 

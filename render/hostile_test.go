@@ -23,12 +23,12 @@ func TestRender_hostile(t *testing.T) {
 		lim  Limits
 		want []string
 	}{
-		{"remote-http", DefaultLimits(), []string{"app/kustomization.yaml: remote reference \"https://raw.githubusercontent.com/"}},
-		{"remote-git", DefaultLimits(), []string{"app/kustomization.yaml: remote reference \"github.com/acme/platform//bases/ingress?ref=v1.2.0\""}},
+		{"remote-http", DefaultLimits(), []string{"app/kustomization.yaml: resources: remote reference \"https://raw.githubusercontent.com/"}},
+		{"remote-git", DefaultLimits(), []string{"app/kustomization.yaml: resources: remote reference \"github.com/acme/platform//bases/ingress?ref=v1.2.0\""}},
 		{"exec-function", DefaultLimits(), []string{"app/fn.yaml: KRM function Stamp"}},
 		{"container-function", DefaultLimits(), []string{"app/kustomization.yaml: KRM function Fetch"}},
 		{"legacy-plugin", DefaultLimits(), []string{"app/plugin.yaml: plugin someteam.example.com/v1/SecretsFromDatabase is not allowed"}},
-		{"helm-charts", DefaultLimits(), []string{"app/kustomization.yaml: helm charts are not supported"}},
+		{"helm-charts", DefaultLimits(), []string{"app/kustomization.yaml: helm chart ingress-nginx: remote chart source https://kubernetes.github.io/ingress-nginx is not allowed: add it to remote.allow"}},
 		{"escape", DefaultLimits(), []string{"app/kustomization.yaml: path \"../../../../../../../etc/passwd\" leaves the tree"}},
 		{"cycle", DefaultLimits(), []string{"cycle among kustomizations: base-a/kustomization.yaml -> base-b/kustomization.yaml -> base-a/kustomization.yaml"}},
 		{"alias-bomb", DefaultLimits(), []string{"parsing app/lol.yaml: YAML aliases expand to more than"}},
@@ -89,7 +89,7 @@ func TestRender_remoteHTTPNeverFetched(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = tree.Render(context.Background(), "app")
-			if err == nil || !strings.Contains(err.Error(), "app/kustomization.yaml: remote reference") {
+			if err == nil || !strings.Contains(err.Error(), "app/kustomization.yaml: ") || !strings.Contains(err.Error(), ": remote reference") {
 				t.Errorf("got %v, want a remote reference error", err)
 			}
 		})

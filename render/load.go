@@ -26,11 +26,14 @@ type builder struct {
 	// unrelated large file does not spoil the tree; a kustomization naming
 	// one gets an error. Their sizes still count toward MaxBytes.
 	oversize map[string]int64
-	total    int64
+	// unreadable holds the files and directories LoadDir could not read
+	// (path → why), so that only a render needing one fails.
+	unreadable map[string]string
+	total      int64
 }
 
 func newBuilder(lim Limits) *builder {
-	return &builder{lim: lim, files: map[string][]byte{}, outside: map[string]string{}, links: map[string]string{}, oversize: map[string]int64{}}
+	return &builder{lim: lim, files: map[string][]byte{}, outside: map[string]string{}, links: map[string]string{}, oversize: map[string]int64{}, unreadable: map[string]string{}}
 }
 
 func (b *builder) checkCount(name string) error {
@@ -59,6 +62,18 @@ func (b *builder) skipOversize(p string, size int64) (bool, error) {
 	b.oversize[p] = size
 	b.total += size
 	return true, nil
+}
+
+// countSkipped adds the size of an entry that is not kept to the total.
+func (b *builder) countSkipped(p string, size int64) error {
+	if size <= 0 {
+		return nil
+	}
+	if err := b.checkSize(p, size); err != nil {
+		return err
+	}
+	b.total += size
+	return nil
 }
 
 func (b *builder) addBytes(name string, data []byte) error {
@@ -144,19 +159,30 @@ func (b *builder) resolveLinks() error {
 }
 
 func (b *builder) tree() *Tree {
-	t := &Tree{files: b.files, outside: b.outside, oversize: b.oversize, lim: b.lim, dirs: map[string]bool{}}
-	for p := range b.files {
+	t := &Tree{files: b.files, outside: b.outside, oversize: b.oversize, unreadable: b.unreadable, lim: b.lim, dirs: map[string]bool{}}
+	mark := func(p string) {
 		for d := path.Dir(p); d != "." && !t.dirs[d]; d = path.Dir(d) {
 			t.dirs[d] = true
 		}
+	}
+	for p := range b.files {
+		mark(p)
+	}
+	for p := range b.oversize {
+		mark(p)
 	}
 	return t
 }
 
 // LoadDir reads the directory root. Regular files are read; a symlink is
 // read as its target's content only when the target resolves inside root,
-// otherwise it is skipped and remembered. Nothing outside root is read.
-// .git directories are skipped.
+// otherwise it is skipped and remembered. Nothing outside root is read:
+// a file with several hard links is read only when the walk met all of
+// its names inside root (a link to a file elsewhere, say ~/.ssh/id_rsa,
+// cannot be told from the file itself, so it is refused like a symlink
+// out of the tree). Files and directories that cannot be read are
+// remembered, not fatal: only a render that needs one fails. .git
+// directories are skipped.
 func LoadDir(root string, lim Limits) (*Tree, error) {
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
@@ -166,68 +192,164 @@ func LoadDir(root string, lim Limits) (*Tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", root, err)
 	}
-	b := newBuilder(lim)
+	l := &dirLoader{b: newBuilder(lim), names: map[[2]uint64]uint64{}}
 	err = filepath.WalkDir(realRoot, func(full string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(realRoot, full)
-		if err != nil || rel == "." {
-			return err
+		rel, relErr := filepath.Rel(realRoot, full)
+		if relErr != nil {
+			return relErr
 		}
 		rel = filepath.ToSlash(rel)
+		if err != nil {
+			if rel == "." {
+				return err
+			}
+			l.b.unreadable[rel] = osReason(err)
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		switch {
+		case rel == ".":
+			return nil
 		case d.IsDir():
 			if d.Name() == ".git" {
 				return filepath.SkipDir
 			}
 			return nil
 		case d.Type()&fs.ModeSymlink != 0:
-			return b.addDirLink(realRoot, full, rel)
+			return l.addLink(realRoot, full, rel)
 		case d.Type().IsRegular():
-			return b.addFile(full, rel)
+			return l.addFile(full, rel, true)
 		}
 		return nil // devices, sockets, fifos
 	})
+	if err == nil {
+		err = l.addLinked()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", root, err)
 	}
-	return b.tree(), nil
+	return l.b.tree(), nil
 }
 
-func (b *builder) addFile(full, rel string) error {
-	info, err := os.Lstat(full)
-	if err != nil {
-		return err
+// openFile opens a file for LoadDir; tests replace it.
+var openFile = openNoFollow
+
+// dirLoader is LoadDir's state: files with several hard links wait until
+// the walk has counted their names.
+type dirLoader struct {
+	b       *builder
+	names   map[[2]uint64]uint64 // file identity → names met inside root
+	pending []linkedFile
+}
+
+type linkedFile struct {
+	full, rel string
+	id        [2]uint64
+	links     uint64
+}
+
+// osReason is an error without the absolute path os errors carry.
+func osReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
 	}
-	if skip, err := b.skipOversize(rel, info.Size()); skip || err != nil {
-		return err
-	}
-	f, err := os.Open(full)
+	return err.Error()
+}
+
+// addFile reads the regular file full as rel. walked says full is a name
+// the walk met (not a symlink's target), to count toward its hard links.
+func (l *dirLoader) addFile(full, rel string, walked bool) error {
+	f, err := openFile(full)
 	if err != nil {
-		return err
+		l.b.unreadable[rel] = osReason(err)
+		return nil
 	}
 	defer f.Close()
-	return b.addReader(rel, f)
+	info, err := f.Stat()
+	if err != nil {
+		l.b.unreadable[rel] = osReason(err)
+		return nil
+	}
+	if !info.Mode().IsRegular() {
+		return nil // replaced since the walk saw it
+	}
+	if id, links, ok := fileID(info); ok && links > 1 {
+		if walked {
+			l.names[id]++
+		}
+		l.pending = append(l.pending, linkedFile{full: full, rel: rel, id: id, links: links})
+		return nil
+	}
+	return l.read(f, rel, info.Size())
 }
 
-func (b *builder) addDirLink(realRoot, full, rel string) error {
+func (l *dirLoader) read(f *os.File, rel string, size int64) error {
+	if skip, err := l.b.skipOversize(rel, size); skip || err != nil {
+		return err
+	}
+	if err := l.b.addReader(rel, f); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			l.b.unreadable[rel] = osReason(err)
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// addLinked reads the hard-linked files whose every name is inside root.
+func (l *dirLoader) addLinked() error {
+	for _, p := range l.pending {
+		if l.names[p.id] < p.links {
+			l.b.outside[p.rel] = "a hard link to a file outside the tree"
+			continue
+		}
+		if err := l.readLinked(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *dirLoader) readLinked(p linkedFile) error {
+	f, err := openFile(p.full)
+	if err != nil {
+		l.b.unreadable[p.rel] = osReason(err)
+		return nil
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		l.b.unreadable[p.rel] = osReason(err)
+		return nil
+	}
+	if id, _, ok := fileID(info); !ok || id != p.id || !info.Mode().IsRegular() {
+		return nil // replaced since it was counted
+	}
+	return l.read(f, p.rel, info.Size())
+}
+
+func (l *dirLoader) addLink(realRoot, full, rel string) error {
 	target, _ := os.Readlink(full)
 	resolved, err := filepath.EvalSymlinks(full)
 	if err != nil {
-		b.outside[rel] = target // dangling: treat as unusable
+		l.b.outside[rel] = target // dangling: treat as unusable
 		return nil
 	}
 	inside, err := filepath.Rel(realRoot, resolved)
 	if err != nil || inside == ".." || strings.HasPrefix(inside, ".."+string(filepath.Separator)) || filepath.IsAbs(inside) {
-		b.outside[rel] = target
+		l.b.outside[rel] = target
 		return nil
 	}
 	info, err := os.Stat(resolved)
 	if err != nil || !info.Mode().IsRegular() {
 		return nil // directories are not followed: no loops, no double counting
 	}
-	return b.addFile(resolved, rel)
+	return l.addFile(resolved, rel, false)
 }
 
 // LoadGitRev reads revision rev of the git repository at repoDir through
@@ -329,6 +451,14 @@ func readTar(r io.Reader, lim Limits, strip bool) (*Tree, error) {
 			}
 		case tar.TypeSymlink:
 			b.addLink(p, h.Linkname)
+		default:
+			// Entries kept out of the tree (sparse, continuation,
+			// vendor types) may still carry data the reader decompresses
+			// to skip; it counts toward the tree's size, so a small stream
+			// cannot make it inflate gigabytes.
+			if err := b.countSkipped(p, h.Size); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := b.resolveLinks(); err != nil {

@@ -299,3 +299,66 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
+
+// TestLoadDir_hardLinks: a hard link whose other name is outside the tree
+// (a checkout holding a link to a private key, say) is never read; files
+// whose every name is inside the tree are.
+func TestLoadDir_hardLinks(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	write(t, secret, "stolen")
+	root := filepath.Join(dir, "repo")
+	write(t, filepath.Join(root, "app/kustomization.yaml"), "configMapGenerator: [{name: c, files: [key.txt]}]\n")
+	write(t, filepath.Join(root, "shared/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n")
+	write(t, filepath.Join(root, "ok/kustomization.yaml"), "resources: [cm.yaml]\n")
+	for old, new := range map[string]string{secret: "app/key.txt", filepath.Join(root, "shared/cm.yaml"): "ok/cm.yaml"} {
+		if err := os.Link(old, filepath.Join(root, new)); err != nil {
+			t.Skipf("hard links: %v", err)
+		}
+	}
+	tree, err := LoadDir(root, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, ok := tree.ReadFile("app/key.txt"); ok {
+		t.Errorf("read a hard link to a file outside the tree: %q", b)
+	}
+	if _, err := tree.Render(context.Background(), "app"); err == nil || !strings.Contains(err.Error(), "key.txt") {
+		t.Errorf("rendering through the outside hard link: got %v", err)
+	}
+	objs, err := tree.Render(context.Background(), "ok")
+	if err != nil || len(objs) != 1 || objs[0].ID.Name != "shared" {
+		t.Errorf("a hard link inside the tree: got %v, %v", objs, err)
+	}
+}
+
+// TestLoadTarGz_skippedEntriesCount: an entry the loader does not keep
+// still counts toward the size limit, so a small stream cannot make it
+// decompress gigabytes to skip it.
+func TestLoadTarGz_skippedEntriesCount(t *testing.T) {
+	for _, typ := range []byte{tar.TypeCont, 'V'} {
+		t.Run(string(typ), func(t *testing.T) {
+			pr, pw := io.Pipe()
+			go func() {
+				zw := gzip.NewWriter(pw)
+				tw := tar.NewWriter(zw)
+				h := &tar.Header{Name: "repo/skipped", Typeflag: typ, Mode: 0o644, Size: 1 << 40, Format: tar.FormatGNU}
+				err := tw.WriteHeader(h)
+				zeros := make([]byte, 1<<20)
+				for err == nil {
+					_, err = tw.Write(zeros)
+				}
+				pw.CloseWithError(err)
+			}()
+			counter := &countingReader{r: pr}
+			_, err := LoadTarGz(counter, DefaultLimits())
+			_ = pr.Close()
+			if err == nil || !strings.Contains(err.Error(), "tree is over the limit of") {
+				t.Errorf("got %v, want the size limit error", err)
+			}
+			if counter.n > 1<<20 {
+				t.Errorf("read %d compressed bytes; the header alone should stop it", counter.n)
+			}
+		})
+	}
+}

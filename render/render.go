@@ -42,6 +42,9 @@ var (
 	schemaMu       sync.RWMutex
 	// alwaysTrackOrigins skips the static attribution pass (for tests).
 	alwaysTrackOrigins = false
+	// scanClosure is the static pre-scan; tests replace it to show that
+	// the sandbox holds without it.
+	scanClosure = (*Tree).scan
 )
 
 // Render builds the kustomization in dir as `kustomize build dir` would,
@@ -49,9 +52,12 @@ var (
 // ctx's deadline (or DefaultBudget) with an error. The objects come back in
 // kustomize's output order, each with the source lines that declared it.
 func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
+	if isolateRenders.Load() {
+		return t.RenderIsolated(ctx, dir)
+	}
 	r, err := t.render(ctx, dir, false)
 	if err != nil {
-		return nil, err
+		return nil, t.sanitizeError(dir, err)
 	}
 	return r.objects, nil
 }
@@ -61,7 +67,7 @@ func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
 func (t *Tree) RenderYAML(ctx context.Context, dir string) ([]byte, error) {
 	r, err := t.render(ctx, dir, true)
 	if err != nil {
-		return nil, err
+		return nil, t.sanitizeError(dir, err)
 	}
 	return r.yaml, nil
 }
@@ -80,15 +86,11 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	if dir == ".." || path.IsAbs(dir) || len(dir) > 2 && dir[:3] == "../" {
 		return nil, fmt.Errorf("rendering %s: directory is outside the tree", dir)
 	}
-	sr, err := t.scan(dir)
+	sr, err := scanClosure(t, dir)
 	if err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
 	base, err := t.fileSystem()
-	if err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
-	}
-	data, added, err := withBuildMetadata(t.files[sr.top.file])
 	if err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
@@ -100,11 +102,27 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 		ctx, cancel = context.WithTimeout(ctx, budget)
 		defer cancel()
 	}
+	// Helm charts are inflated first; kustomize then sees each such
+	// kustomization with its charts' output as a resource file.
+	helm, err := t.helmFiles(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+	}
+	base = newHelmFS(base, helm.files)
+	top := t.files[sr.top.file]
+	if b, ok := helm.files[sr.top.file]; ok {
+		top = b
+	}
+	data, added, err := withBuildMetadata(top)
+	if err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+	}
 	// krusty cannot be interrupted: it runs on its own goroutine and is
 	// abandoned at the deadline; its file reads fail from then on, so it
 	// stops at the next one instead of finishing in the background.
-	plain := overrideFS{FileSystem: base, stop: ctx.Done()}
-	tracking := overrideFS{FileSystem: base, path: "/" + sr.top.file, data: data, stop: ctx.Done()}
+	// gitGuardFS is the second line behind the scan (see sandbox.go).
+	plain := gitGuardFS{overrideFS{FileSystem: base, stop: ctx.Done()}}
+	tracking := gitGuardFS{overrideFS{FileSystem: base, path: "/" + sr.top.file, data: data, stop: ctx.Done()}}
 	done := make(chan *rendered, 1)
 	go func() {
 		done <- t.build(plain, tracking, dir, sr, added, wantYAML)
@@ -125,6 +143,7 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	if r.err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", dir, r.err)
 	}
+	attributeHelm(r.objects, helm)
 	return r, nil
 }
 
@@ -144,6 +163,9 @@ func (t *Tree) build(plain, tracking filesys.FileSystem, dir string, sr *scanRes
 		m, err := runKrusty(plain, path.Join("/", dir), sr.needsSchema)
 		if err != nil {
 			return &rendered{err: err}
+		}
+		if wantYAML {
+			return finish(m, nil, true) // the stream needs no sources
 		}
 		if objs, ok := src.staticObjects(m); ok {
 			return finish(m, objs, wantYAML)

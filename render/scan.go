@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -65,11 +67,13 @@ type scanResult struct {
 	// render's own configuration and need no exclusive access).
 	needsSchema bool
 	kusts       map[string]*kustDoc
-	objects     int // documents declared by resource files in the closure
+	objects     int       // documents declared by resource files in the closure
+	helm        []helmUse // kustomizations that inflate Helm charts
 }
 
 type scanner struct {
 	t     *Tree
+	rf    *resmap.Factory
 	res   *scanResult
 	stack []string
 	done  map[string]bool
@@ -78,10 +82,12 @@ type scanner struct {
 // scan walks the kustomization closure of dir statically and refuses
 // anything that would make kustomize reach outside the tree, run code or
 // loop: remote references, Helm, plugins and KRM functions, paths leaving
-// the tree, symlinks pointing out of it, cycles and alias bombs.
+// the tree, symlinks pointing out of it, cycles and alias bombs. It reads
+// kustomizations and plugin configs with kustomize's own types and
+// decoders, so it sees every field the way kustomize does.
 func (t *Tree) scan(dir string) (*scanResult, error) {
-	s := &scanner{t: t, res: &scanResult{kusts: map[string]*kustDoc{}}, done: map[string]bool{}}
-	k, err := s.dir(dir, false)
+	s := &scanner{t: t, rf: newResmapFactory(), res: &scanResult{kusts: map[string]*kustDoc{}}, done: map[string]bool{}}
+	k, err := s.dir(dir, "")
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +110,10 @@ func (t *Tree) KustomizationFile(dir string) string {
 	return ""
 }
 
-func (s *scanner) dir(dir string, plugins bool) (*kustDoc, error) {
+// dir scans the kustomization in dir. pluginRoot is set when the objects
+// it declares are generator/transformer configs of the kustomization in
+// pluginRoot, against whose directory their paths resolve.
+func (s *scanner) dir(dir, pluginRoot string) (*kustDoc, error) {
 	file := s.t.KustomizationFile(dir)
 	if file == "" {
 		if l, ok := s.t.outsideLink(dir); ok {
@@ -117,7 +126,8 @@ func (s *scanner) dir(dir string, plugins bool) (*kustDoc, error) {
 			return nil, fmt.Errorf("%s: cycle among kustomizations: %s", file, strings.Join(append(s.stack[i:], file), " -> "))
 		}
 	}
-	if k, ok := s.res.kusts[file]; ok && s.done[file+fmt.Sprint(plugins)] {
+	key := file + "\x00" + pluginRoot
+	if k, ok := s.res.kusts[file]; ok && s.done[key] {
 		return k, nil
 	}
 	k, err := s.t.parsedKust(file)
@@ -127,86 +137,71 @@ func (s *scanner) dir(dir string, plugins bool) (*kustDoc, error) {
 	s.res.kusts[file] = k
 	s.stack = append(s.stack, file)
 	defer func() { s.stack = s.stack[:len(s.stack)-1] }()
-	if err := s.check(dir, k, plugins); err != nil {
+	if err := s.check(dir, k, pluginRoot); err != nil {
 		return nil, err
 	}
-	s.done[file+fmt.Sprint(plugins)] = true
+	s.done[key] = true
 	return k, nil
 }
 
-func (s *scanner) check(dir string, k *kustDoc, plugins bool) error {
-	kf := k.k
-	if len(kf.HelmCharts) > 0 || len(kf.HelmChartInflationGenerator) > 0 || kf.HelmGlobals != nil {
-		return fmt.Errorf("%s: helm charts are not supported", k.file)
+func (s *scanner) check(dir string, k *kustDoc, pluginRoot string) error {
+	kz, err := decodeKustomization(s.t.files[k.file])
+	if err != nil {
+		return fmt.Errorf("parsing %s: %w", k.file, err)
 	}
-	if len(kf.OpenAPI) > 0 {
+	if usesHelm(kz) {
+		if err := s.noteHelm(dir, k); err != nil {
+			return err
+		}
+	}
+	if len(kz.OpenAPI) > 0 {
 		s.res.needsSchema = true
 	}
-	for _, list := range [][]string{kf.Resources, kf.Bases, kf.Components} {
-		for _, e := range list {
-			if err := s.entry(dir, k.file, e, plugins); err != nil {
-				return err
-			}
-		}
-	}
-	var paths []string
-	paths = append(paths, kf.Crds...)
-	paths = append(paths, kf.Configurations...)
-	if p := kf.OpenAPI["path"]; p != "" {
-		paths = append(paths, p)
-	}
-	for _, p := range append(append([]patchEntry{}, kf.Patches...), kf.PatchesJSON6902...) {
-		if p.Path != "" {
-			paths = append(paths, p.Path)
-		}
-		if err := checkInline(k.file, p.Patch); err != nil {
+	refs, inline := kustRefs(kz, s.rf)
+	// Every reference is classified before any is followed, so a remote
+	// one is reported even when an earlier local one is broken.
+	for _, r := range refs {
+		if err := refuseRemote(k.file, r); err != nil {
 			return err
 		}
 	}
-	for _, p := range kf.PatchesStrategicMerge {
-		if !isRemoteRef(p) && (strings.Contains(p, "\n") || strings.Contains(p, ": ") || strings.HasPrefix(p, "{")) {
-			if err := checkInline(k.file, p); err != nil {
-				return err
-			}
-			continue
-		}
-		paths = append(paths, p)
-	}
-	for _, g := range append(append([]generatorEntry{}, kf.ConfigMapGenerator...), kf.SecretGenerator...) {
-		for _, f := range g.Files {
-			if _, v, ok := strings.Cut(f, "="); ok {
-				f = v
-			}
-			paths = append(paths, f)
-		}
-		paths = append(paths, g.Envs...)
-		if g.Env != "" {
-			paths = append(paths, g.Env)
-		}
-	}
-	for _, r := range kf.Replacements {
-		if r.Path != "" {
-			paths = append(paths, r.Path)
-		}
-	}
-	for _, p := range paths {
-		if _, err := s.file(dir, k.file, p); err != nil {
+	for _, d := range inline {
+		if err := s.inline(dir, k.file, d); err != nil {
 			return err
 		}
 	}
-	for _, list := range [][]string{kf.Generators, kf.Transformers, kf.Validators} {
-		for _, e := range list {
-			if err := s.pluginEntry(dir, k.file, e); err != nil {
-				return err
-			}
+	for _, r := range refs {
+		var err error
+		switch {
+		case r.kind == refFile:
+			_, err = s.file(dir, k.file, r)
+		case r.field == "generators" || r.field == "transformers" || r.field == "validators":
+			err = s.entry(dir, k.file, r.path, dir)
+		default:
+			err = s.entry(dir, k.file, r.path, pluginRoot)
 		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refuseRemote refuses what kustomize would fetch, clone or read from the
+// machine rather than the tree.
+func refuseRemote(from string, r ref) error {
+	switch classify(r.path) {
+	case refHTTP, refGit:
+		return fmt.Errorf("%s: %s: remote reference %q is not allowed", from, r.field, r.path)
+	case refAbsolute:
+		return fmt.Errorf("%s: %s: absolute path %q is not allowed", from, r.field, r.path)
 	}
 	return nil
 }
 
 // entry checks a resources/bases/components entry: a file or a directory
 // holding a kustomization, inside the tree.
-func (s *scanner) entry(dir, from, e string, plugins bool) error {
+func (s *scanner) entry(dir, from, e, pluginRoot string) error {
 	p, err := s.resolve(dir, from, e)
 	if err != nil {
 		return err
@@ -217,32 +212,29 @@ func (s *scanner) entry(dir, from, e string, plugins bool) error {
 			return err
 		}
 		s.res.objects += len(docs)
-		if plugins {
-			for _, d := range docs {
-				if err := checkPluginConfig(p, d); err != nil {
-					return err
-				}
-			}
+		if pluginRoot != "" {
+			return s.pluginFile(pluginRoot, p)
 		}
 		return nil
 	}
 	if s.t.isDir(p) {
-		_, err := s.dir(p, plugins)
+		_, err := s.dir(p, pluginRoot)
 		return err
 	}
 	return fmt.Errorf("%s: %q not found in the tree", from, e)
 }
 
-// file checks a path-valued field; the file must exist in the tree.
-func (s *scanner) file(dir, from, e string) (string, error) {
-	p, err := s.resolve(dir, from, e)
+// file checks a path-valued field; the file must exist in the tree, and
+// what kustomize parses as YAML is parsed (and bounded) first.
+func (s *scanner) file(dir, from string, r ref) (string, error) {
+	p, err := s.resolve(dir, from, r.path)
 	if err != nil {
 		return "", err
 	}
 	if _, ok := s.t.files[p]; !ok {
-		return "", fmt.Errorf("%s: %q not found in the tree", from, e)
+		return "", fmt.Errorf("%s: %q not found in the tree", from, r.path)
 	}
-	if looksYAML(p) {
+	if r.yaml {
 		if _, err := s.t.parse(p); err != nil {
 			return "", err
 		}
@@ -250,30 +242,47 @@ func (s *scanner) file(dir, from, e string) (string, error) {
 	return p, nil
 }
 
-func (s *scanner) pluginEntry(dir, from, e string) error {
-	if strings.Contains(e, "\n") || strings.Contains(e, ": ") {
-		docs, err := parseYAML(from, []byte(e))
-		if err != nil {
-			return err
-		}
-		for _, d := range docs {
-			if err := checkPluginConfig(from, d); err != nil {
-				return err
-			}
-		}
+// inline checks YAML held in a field: bounded like a file, and, for an
+// inline generator/transformer config, held to the plugin rules.
+func (s *scanner) inline(dir, from string, d inlineDoc) error {
+	if _, err := parseYAML(from+": "+d.field, []byte(d.content)); err != nil {
+		return err
+	}
+	if !d.plugin {
 		return nil
 	}
-	return s.entry(dir, from, e, true)
+	rm, err := s.rf.NewResMapFromBytes([]byte(d.content))
+	if err != nil {
+		return fmt.Errorf("parsing %s: %s: %w", from, d.field, err)
+	}
+	for _, res := range rm.Resources() {
+		if err := s.pluginConfig(dir, from, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pluginFile checks the generator/transformer configs in a file as
+// kustomize reads them (kind: List expanded).
+func (s *scanner) pluginFile(root, p string) error {
+	list, err := s.rf.RF().SliceFromBytes(s.t.files[p])
+	if err != nil {
+		return fmt.Errorf("parsing %s: %w", p, err)
+	}
+	for _, res := range list {
+		if err := s.pluginConfig(root, p, res); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // resolve turns an entry into a tree path, refusing remote references,
 // paths leaving the tree and symlinks out of it.
 func (s *scanner) resolve(dir, from, e string) (string, error) {
-	if isRemoteRef(e) {
-		return "", fmt.Errorf("%s: remote reference %q is not allowed", from, e)
-	}
-	if path.IsAbs(e) {
-		return "", fmt.Errorf("%s: absolute path %q is not allowed", from, e)
+	if err := refuseRemote(from, ref{field: "entry", path: e}); err != nil {
+		return "", err
 	}
 	p := path.Join(dir, e)
 	if p == ".." || strings.HasPrefix(p, "../") {
@@ -288,33 +297,6 @@ func (s *scanner) resolve(dir, from, e string) (string, error) {
 	return p, nil
 }
 
-// isRemote reports references kustomize would fetch over the network or
-// with git: URLs, scp-like git addresses, go-getter and "//" subdir forms,
-// and query strings such as ?ref=.
-func isRemoteRef(e string) bool {
-	e = strings.TrimSpace(e)
-	switch {
-	case strings.Contains(e, "://"), strings.Contains(e, "//"), strings.Contains(e, "?"),
-		strings.HasPrefix(e, "git@"), strings.HasPrefix(e, "git::"), strings.HasPrefix(e, "ssh:"),
-		strings.HasPrefix(e, "file:"), strings.HasPrefix(e, "http:"), strings.HasPrefix(e, "https:"):
-		return true
-	}
-	for _, host := range []string{"github.com", "gitlab.com", "bitbucket.org", "dev.azure.com", "gitee.com"} {
-		if strings.HasPrefix(e, host+"/") || strings.HasPrefix(e, host+":") {
-			return true
-		}
-	}
-	return false
-}
-
-func checkInline(from, content string) error {
-	if content == "" {
-		return nil
-	}
-	_, err := parseYAML(from, []byte(content))
-	return err
-}
-
 var builtinKinds = func() map[string]bool {
 	m := map[string]bool{}
 	for _, n := range krusty.GetBuiltinPluginNames() {
@@ -323,29 +305,40 @@ var builtinKinds = func() map[string]bool {
 	return m
 }()
 
-// checkPluginConfig allows only plain configurations of built-in
-// generators and transformers: no KRM functions, no legacy plugins, no Helm.
-func checkPluginConfig(file string, doc *yaml.Node) error {
-	var cfg struct {
-		APIVersion string `yaml:"apiVersion"`
-		Kind       string `yaml:"kind"`
-		Metadata   struct {
-			Annotations map[string]string `yaml:"annotations"`
-		} `yaml:"metadata"`
-	}
-	if err := doc.Decode(&cfg); err != nil {
-		return fmt.Errorf("parsing %s: %w", file, err)
-	}
+// pluginConfig allows only plain configurations of built-in generators
+// and transformers (no KRM functions, no legacy plugins, no Helm), and
+// checks the files they name, relative to root, like any other reference.
+func (s *scanner) pluginConfig(root, file string, res *resource.Resource) error {
 	for _, a := range []string{"config.kubernetes.io/function", "config.k8s.io/function"} {
-		if _, ok := cfg.Metadata.Annotations[a]; ok {
-			return fmt.Errorf("%s: KRM function %s (%s) is not allowed: functions never run", file, cfg.Kind, a)
+		if _, ok := res.GetAnnotations()[a]; ok {
+			return fmt.Errorf("%s: KRM function %s (%s) is not allowed: functions never run", file, res.GetKind(), a)
 		}
 	}
-	if cfg.APIVersion != "builtin" || !builtinKinds[cfg.Kind] {
-		return fmt.Errorf("%s: plugin %s/%s is not allowed: only built-in generators and transformers are", file, cfg.APIVersion, cfg.Kind)
+	gvk := res.GetGvk()
+	if gvk.Group != "" || gvk.Version != "builtin" || !builtinKinds[gvk.Kind] {
+		return fmt.Errorf("%s: plugin %s/%s is not allowed: only built-in generators and transformers are", file, res.GetApiVersion(), gvk.Kind)
 	}
-	if strings.HasPrefix(cfg.Kind, "HelmChart") {
+	if strings.HasPrefix(gvk.Kind, "HelmChart") {
 		return fmt.Errorf("%s: helm charts are not supported", file)
+	}
+	refs, inline, err := pluginRefs(res, s.rf)
+	if err != nil {
+		return fmt.Errorf("parsing %s: %s: %w", file, gvk.Kind, err)
+	}
+	for _, r := range refs {
+		if err := refuseRemote(file, r); err != nil {
+			return err
+		}
+	}
+	for _, d := range inline {
+		if _, err := parseYAML(file+": "+d.field, []byte(d.content)); err != nil {
+			return err
+		}
+	}
+	for _, r := range refs {
+		if _, err := s.file(root, file, r); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -18,6 +18,9 @@ type sourcer struct {
 	sr    *scanResult
 	docs  map[string][]*yaml.Node
 	lines map[Source]map[string]int
+	// owners maps transformer configuration files to the kustomization
+	// listing them (built on first use).
+	owners map[string]*kustDoc
 }
 
 func newSourcer(t *Tree, dir string, sr *scanResult) *sourcer {
@@ -182,25 +185,27 @@ var patchKinds = map[string]bool{
 	"PatchJson6902Transformer":       true,
 }
 
-// patches finds the patch files of the kustomizations that patched the
-// object and keeps those whose target matches it, in application order.
+// patches finds the patch files of the kustomizations that patched or
+// transformed the object and keeps those whose target matches it, each
+// kustomization's patches followed by its transformers (kustomize's
+// order), in application order.
 func (s *sourcer) patches(trans resource.Transformations, o *Object, declared string) []Patch {
 	seen := map[string]bool{}
 	var out []Patch
 	for _, tr := range trans {
-		if tr == nil || tr.Repo != "" || !patchKinds[tr.ConfiguredBy.Kind] {
+		if tr == nil || tr.Repo != "" || !patchKinds[tr.ConfiguredBy.Kind] && !transformerKinds[tr.ConfiguredBy.Kind] {
 			continue
 		}
-		file := path.Join(s.dir, tr.ConfiguredIn)
-		if seen[file] {
+		k := s.sr.kusts[path.Join(s.dir, tr.ConfiguredIn)]
+		if k == nil {
+			k = s.transformerOwner(path.Join(s.dir, tr.ConfiguredIn))
+		}
+		if k == nil || k.doc == nil || seen[k.file] {
 			continue
 		}
-		seen[file] = true
-		k := s.sr.kusts[file]
-		if k == nil || k.doc == nil {
-			continue
-		}
+		seen[k.file] = true
 		out = append(out, s.kustPatches(k, o, declared)...)
+		out = append(out, s.kustTransformers(k, o, declared)...)
 	}
 	return out
 }

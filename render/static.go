@@ -113,6 +113,7 @@ func (s *sourcer) staticObjects(m resmap.ResMap) ([]Object, bool) {
 			if !seen[k.file] {
 				seen[k.file] = true
 				o.Patches = append(o.Patches, s.kustPatches(k, &o, c.declared)...)
+				o.Patches = append(o.Patches, s.kustTransformers(k, &o, c.declared)...)
 			}
 		}
 		objs = append(objs, o)

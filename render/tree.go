@@ -41,7 +41,9 @@ type Tree struct {
 	dirs    map[string]bool // every directory holding a file, at any depth
 	// oversize holds the files skipped for being over lim.MaxFileSize.
 	oversize map[string]int64
-	lim      Limits
+	// unreadable holds what LoadDir could not read (path → why).
+	unreadable map[string]string
+	lim        Limits
 
 	// parsed caches YAML files (path → *parsedFile) and kustomizations
 	// (path → *kustDoc) for the renders of this tree; both are
@@ -49,9 +51,10 @@ type Tree struct {
 	parsed sync.Map
 	kusts  sync.Map
 
-	fsOnce sync.Once
-	fs     filesys.FileSystem
-	fsErr  error
+	// idx lists directories' entries for the filesystem view's walks and
+	// globs, built on first use.
+	idxOnce sync.Once
+	idx     *treeIndex
 }
 
 // FromFiles builds a tree from file contents keyed by path. Paths that are
@@ -114,20 +117,10 @@ func (t *Tree) outsideLink(p string) (string, bool) {
 	return "", false
 }
 
-// fileSystem is the tree as kustomize's in-memory filesystem rooted at "/",
-// built once and only read afterwards.
+// fileSystem is the tree as kustomize's filesystem rooted at "/": a
+// read-only view, shared by every render of the tree.
 func (t *Tree) fileSystem() (filesys.FileSystem, error) {
-	t.fsOnce.Do(func() {
-		fs := filesys.MakeFsInMemory()
-		for p, b := range t.files {
-			if err := fs.WriteFile("/"+p, b); err != nil {
-				t.fsErr = fmt.Errorf("preparing %s: %w", p, err)
-				return
-			}
-		}
-		t.fs = fs
-	})
-	return t.fs, t.fsErr
+	return treeFS{t: t}, nil
 }
 
 // cleanRel normalizes a tree-relative path and refuses absolute paths and
@@ -161,10 +154,22 @@ func (t *Tree) parse(p string) ([]*yaml.Node, error) {
 		pf := v.(*parsedFile)
 		return pf.docs, pf.err
 	}
-	docs, err := parseYAML(p, t.files[p])
-	t.parsed.Store(p, &parsedFile{docs: docs, err: err})
+	data := t.files[p]
+	docs, err := parseYAML(p, data)
+	if len(data) <= maxCachedParse {
+		t.parsed.Store(p, &parsedFile{docs: docs, err: err})
+	}
 	return docs, err
 }
+
+// maxCachedParse is the largest file whose parse a tree keeps. Parsed
+// YAML takes about ten times the file's size and a tree lives as long as
+// its reviews, so large files (CRDs, dashboards) are parsed again when
+// asked for instead: the parse is cheap beside kustomize's own, and
+// keeping it made one big overlay cost half as much memory again as
+// kustomize build. Small shared bases stay cached for the many overlays
+// that read them.
+const maxCachedParse = 16 << 10
 
 // parsedKust returns the parsed kustomization file at p.
 func (t *Tree) parsedKust(p string) (*kustDoc, error) {

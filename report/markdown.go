@@ -56,9 +56,10 @@ type findingRow struct {
 
 type approvalData struct {
 	Required, Approved bool
-	Count              int
+	Count, Still       int
 	By, Approvers      string
 	Rules              string
+	ReviewsOnly        bool
 }
 
 type summaryData struct {
@@ -67,6 +68,10 @@ type summaryData struct {
 	Errors          []overlayRow
 	New             []findingRow
 	NewOmitted      int
+	// NewCount counts new findings, one per overlay; NewGrouped says, when
+	// some rows stand for several overlays, how many rows show them.
+	NewCount        int
+	NewGrouped      string
 	Existing        []findingRow
 	ExistingCount   int
 	ExistingOmitted int
@@ -78,16 +83,17 @@ type summaryData struct {
 // summary renders the summary, shrinking its tables until it fits GitHub's
 // limit; the last resort is a hard cut.
 func summary(r *checks.Result, a Approval) string {
+	groups := Groups(r.Findings)
 	for rows := 300; rows >= 5; rows /= 2 {
-		s := renderSummary(r, a, rows)
+		s := renderSummary(r, a, groups, rows)
 		if len(s) <= MaxOutput {
 			return s
 		}
 	}
-	return cut(renderSummary(r, a, 5), MaxOutput)
+	return cut(renderSummary(r, a, groups, 5), MaxOutput)
 }
 
-func renderSummary(r *checks.Result, a Approval, rows int) string {
+func renderSummary(r *checks.Result, a Approval, groups []Group, rows int) string {
 	d := summaryData{}
 	perOverlay := map[string]int{}
 	for _, f := range r.Findings {
@@ -112,24 +118,32 @@ func renderSummary(r *checks.Result, a Approval, rows int) string {
 			d.OverlaysOmitted++
 		}
 	}
-	for _, f := range r.Findings {
-		switch f.State {
+	newRows := 0
+	for _, g := range groups {
+		n := len(g.Findings)
+		switch g.First().State {
 		case checks.New:
+			d.NewCount += n
+			newRows++
 			if len(d.New) < rows {
-				d.New = append(d.New, toRow(f))
+				d.New = append(d.New, toRow(g))
 			} else {
-				d.NewOmitted++
+				d.NewOmitted += n
 			}
 		case checks.Existing:
-			d.ExistingCount++
+			d.ExistingCount += n
 			if len(d.Existing) < rows/3+1 {
-				d.Existing = append(d.Existing, toRow(f))
+				d.Existing = append(d.Existing, toRow(g))
 			} else {
-				d.ExistingOmitted++
+				d.ExistingOmitted += n
 			}
 		case checks.Resolved:
-			d.Resolved = append(d.Resolved, f)
+			d.Resolved = append(d.Resolved, g.Findings...)
 		}
+	}
+	if newRows < d.NewCount {
+		d.NewGrouped = fmt.Sprintf("%s, counted once per overlay, in %s: a finding at the same source line in several overlays is one row.",
+			plural(d.NewCount, "new finding"), plural(newRows, "row"))
 	}
 	d.ResolvedList = resolvedList(d.Resolved, rows/3+1)
 	d.Approval = approvalOf(r, a)
@@ -151,9 +165,12 @@ func approvalOf(r *checks.Result, a Approval) approvalData {
 		Required:  true,
 		Approved:  a.Approved() && len(a.By) > 0,
 		Count:     len(needing),
+		Still:     stillBlocking(r),
 		By:        mentions(a.By),
 		Approvers: strings.Join(a.Approvers, ", "),
 		Rules:     ruleList(needing),
+
+		ReviewsOnly: a.ReviewsOnly,
 	}
 }
 
@@ -169,14 +186,19 @@ func resolvedList(fs []checks.Finding, n int) string {
 	return fmt.Sprintf("%d (%s)", len(fs), strings.Join(parts, ", "))
 }
 
-func toRow(f checks.Finding) findingRow {
+func toRow(g Group) findingRow {
+	f := g.First()
+	msg := cell(f.Message, 400)
+	if in := inOverlays(g); in != "" {
+		msg += "<br>_" + cell(in, 400) + "_"
+	}
 	return findingRow{
 		Icon:     Icon(f.Severity),
 		Rule:     f.Rule,
 		Approval: f.Approval,
 		Object:   cell(f.Object.String(), 200),
 		Location: location(f),
-		Message:  cell(f.Message, 400),
+		Message:  msg,
 	}
 }
 
@@ -228,17 +250,18 @@ func cut(s string, n int) string {
 // first, within limit bytes.
 func diffText(r *checks.Result, limit int) string {
 	type scored struct {
-		o                  checks.OverlayResult
+		g                  diffGroup
 		blocking, findings int
 	}
 	var list []scored
-	for _, o := range r.Overlays {
-		if o.Diff == "" {
-			continue
+	for _, g := range groupDiffs(r.Overlays) {
+		s := scored{g: g}
+		in := map[string]bool{}
+		for _, p := range g.paths() {
+			in[p] = true
 		}
-		s := scored{o: o}
 		for _, f := range r.Findings {
-			if f.Overlay == o.Path && f.State == checks.New {
+			if in[f.Overlay] && f.State == checks.New {
 				s.findings++
 				if f.Blocking() {
 					s.blocking++
@@ -255,13 +278,13 @@ func diffText(r *checks.Result, limit int) string {
 		if a.findings != b.findings {
 			return a.findings > b.findings
 		}
-		return a.o.Path < b.o.Path
+		return a.g.first().Path < b.g.first().Path
 	})
 	var b strings.Builder
 	for i, s := range list {
-		block := diffBlock(s.o, s.findings, s.o.Diff)
+		block := diffBlock(s.g, s.findings, s.g.first().Diff)
 		omitted := len(list) - i - 1
-		room := limit - b.Len() - len(omittedNote(len(list)))
+		room := limit - b.Len() - len(omittedNote(len(r.Overlays)))
 		if omitted == 0 {
 			room = limit - b.Len()
 		}
@@ -270,10 +293,13 @@ func diffText(r *checks.Result, limit int) string {
 			continue
 		}
 		// Show what fits of the first diff that does not, then stop.
-		rest := len(list) - i
-		room = limit - b.Len() - len(omittedNote(rest)) - len(diffBlock(s.o, s.findings, ""))
+		rest := 0
+		for _, r := range list[i:] {
+			rest += len(r.g.overlays)
+		}
+		room = limit - b.Len() - len(omittedNote(rest)) - len(diffBlock(s.g, s.findings, ""))
 		if room > 1000 {
-			b.WriteString(diffBlock(s.o, s.findings, cut(s.o.Diff, room-200)))
+			b.WriteString(diffBlock(s.g, s.findings, cut(s.g.first().Diff, room-200)))
 		}
 		b.WriteString(omittedNote(rest))
 		break
@@ -289,29 +315,48 @@ func omittedNote(n int) string {
 	return "\n… " + what + " omitted; run `kustoguard check` locally for the full diff\n"
 }
 
-func diffBlock(o checks.OverlayResult, findings int, diff string) string {
+// diffBlock shows the diff of a group of overlays; when several overlays
+// share it, the summary names them and says whose diff is shown.
+func diffBlock(g diffGroup, findings int, diff string) string {
 	fence := "```"
 	for strings.Contains(diff, fence) {
 		fence += "`"
 	}
-	return fmt.Sprintf("<details><summary><code>%s</code> — %s: +%d ~%d -%d, %s</summary>\n\n%sdiff\n%s\n%s\n\n</details>\n\n",
-		htmlEscaper.Replace(o.Path), o.Status, o.Objects.Added, o.Objects.Changed, o.Objects.Removed,
-		plural(findings, "new finding"), fence, strings.TrimRight(diff, "\n"), fence)
+	o := g.first()
+	counts := fmt.Sprintf("+%d ~%d -%d", o.Objects.Added, o.Objects.Changed, o.Objects.Removed)
+	head := fmt.Sprintf("<code>%s</code> — %s: %s, %s", htmlEscaper.Replace(o.Path), o.Status, counts, plural(findings, "new finding"))
+	if len(g.overlays) > 1 {
+		head = fmt.Sprintf("<code>%s</code> — the same change in %s, shown for <code>%s</code> — %s: %s in each, %s in all",
+			htmlEscaper.Replace(overlayList(g.paths())), plural(len(g.overlays), "overlay"), htmlEscaper.Replace(o.Path),
+			o.Status, counts, plural(findings, "new finding"))
+	}
+	return fmt.Sprintf("<details><summary>%s</summary>\n\n%sdiff\n%s\n%s\n\n</details>\n\n",
+		head, fence, strings.TrimRight(diff, "\n"), fence)
 }
 
 type commentData struct {
-	Icon, Rule, Object, Message, Remediation, Fingerprint string
-	Approval                                              bool
+	Icon, Rule, Object, Message, Overlays, Remediation string
+	Fingerprints                                       []string
+	Approval                                           bool
 }
 
-func commentBody(f checks.Finding, remediation, fp string) string {
+func commentBody(g Group, remediation string, fps []string) string {
+	f := g.First()
 	var b bytes.Buffer
+	in := inOverlays(g)
+	if in != "" {
+		in = strings.ToUpper(in[:1]) + in[1:] + "."
+	}
 	err := templates.ExecuteTemplate(&b, "comment.md.tmpl", commentData{
-		Icon: Icon(f.Severity), Rule: f.Rule, Object: f.Object.String(), Message: f.Message,
-		Remediation: remediation, Fingerprint: fp, Approval: f.Approval,
+		Icon: Icon(f.Severity), Rule: f.Rule, Object: f.Object.String(), Message: f.Message, Overlays: in,
+		Remediation: remediation, Fingerprints: fps, Approval: f.Approval,
 	})
 	if err != nil {
-		return f.Rule + ": " + f.Message + "\n\n" + markerPrefix + fp + " -->\n"
+		out := f.Rule + ": " + f.Message + "\n\n"
+		for _, fp := range fps {
+			out += markerPrefix + fp + " -->\n"
+		}
+		return out
 	}
 	return b.String()
 }

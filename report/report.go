@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/kustoguard/kustoguard/checks"
@@ -30,10 +31,26 @@ type Approval struct {
 	// Approvers names who may approve, as shown to people ("@alice",
 	// "@acme/platform-security"); empty means the repository's admins.
 	Approvers []string
+	// ReviewsOnly is set where approvals come from APPROVED reviews alone:
+	// in GitHub Actions the check run has no Approve button, since a
+	// requested_action goes to the App that created the run.
+	ReviewsOnly bool
 }
 
 // Approved reports whether the gate is satisfied.
 func (a Approval) Approved() bool { return !a.Required || len(a.By) > 0 }
+
+// Gate is the approval gate of a review, built the same way by the CLI and
+// the App so both name the same approvers: it is required when a new
+// finding needs approval, names who may approve under cfg, and records who
+// approved (by: nobody for a local run).
+func Gate(cfg *checks.Config, findings []checks.Finding, by []string) Approval {
+	need := checks.NeedingApproval(findings)
+	if len(need) == 0 {
+		return Approval{}
+	}
+	return Approval{Required: true, By: by, Approvers: ApproversOf(cfg, need)}
+}
 
 // ApproversOf lists who may approve the new findings needing approval under
 // cfg, as "@user" and "@org/team", sorted; empty when the configuration
@@ -85,19 +102,40 @@ type Annotation struct {
 	Message string
 }
 
-// Comment is one review comment for a new finding. Line 0 means a
-// file-level comment. Fingerprint is also hidden in Body so that a later
-// review can tell the finding was already commented on.
+// Comment is one review comment: the new findings at one source line (all
+// rules, all overlays). Line 0 means a file-level comment. Body is the
+// parts joined (CommentBody); each part hides its findings' fingerprints so
+// that a later review can tell they were already commented on.
+// Fingerprint is the first part's first fingerprint.
 type Comment struct {
 	Path        string
 	Line        int
 	Body        string
 	Fingerprint string
+	Parts       []CommentPart
+}
+
+// CommentPart is what a comment says about one group of findings (one rule,
+// possibly in several overlays).
+type CommentPart struct {
+	Body string
+	// Fingerprints are the group's findings' fingerprints, one per overlay.
+	Fingerprints []string
+}
+
+// CommentBody joins parts into one comment.
+func CommentBody(parts []CommentPart) string {
+	bodies := make([]string, len(parts))
+	for i, p := range parts {
+		bodies[i] = strings.TrimRight(p.Body, "\n") + "\n"
+	}
+	return strings.Join(bodies, "\n---\n\n")
 }
 
 // Conclusion computes the check run conclusion: action_required while
-// findings need an approval they lack, else failure on a new error or a
-// render error, else success.
+// findings need an approval they lack, else failure on a new error that
+// needs no approval (approval clears the others, whatever their severity)
+// or on an overlay that rendered at base and no longer does, else success.
 func Conclusion(r *checks.Result, a Approval) string {
 	if r == nil {
 		return Success
@@ -105,13 +143,11 @@ func Conclusion(r *checks.Result, a Approval) string {
 	if len(checks.NeedingApproval(r.Findings)) > 0 && !a.Approved() {
 		return ActionRequired
 	}
-	for _, f := range r.Findings {
-		if f.State == checks.New && f.Severity == checks.Error {
-			return Failure
-		}
+	if stillBlocking(r) > 0 {
+		return Failure
 	}
 	for _, o := range r.Overlays {
-		if o.Status == checks.OverlayError {
+		if o.Status == checks.OverlayError && o.BaseError == "" {
 			return Failure
 		}
 	}
@@ -175,6 +211,17 @@ func (c counts) phrase(overlays int) string {
 	return strings.Join(parts, ", ") + " in " + plural(overlays, "overlay")
 }
 
+// stillBlocking counts the new findings approval cannot clear.
+func stillBlocking(r *checks.Result) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.BlocksWhenApproved() {
+			n++
+		}
+	}
+	return n
+}
+
 // countNew counts new findings; one that needs approval blocks only while
 // the gate is closed.
 func countNew(r *checks.Result, a Approval) counts {
@@ -184,7 +231,7 @@ func countNew(r *checks.Result, a Approval) counts {
 			continue
 		}
 		switch {
-		case f.Severity == checks.Error || (f.Approval && !a.Approved()):
+		case f.BlocksWhenApproved() || (f.Approval && !a.Approved()):
 			c.blocking++
 		case f.Severity == checks.Warning || f.Approval:
 			c.warnings++
@@ -236,21 +283,38 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
+// annotations places one annotation per group of findings (the same
+// finding at the same line in several overlays is one annotation).
 func annotations(r *checks.Result) []Annotation {
 	var out []Annotation
-	for _, f := range r.Findings {
+	for _, g := range Groups(r.Findings) {
+		f := g.First()
 		if f.File == "" || f.State == checks.Resolved {
 			continue
+		}
+		msg := f.Message
+		if in := inOverlays(g); in != "" {
+			msg += "\n\n" + strings.ToUpper(in[:1]) + in[1:] + "."
 		}
 		out = append(out, Annotation{
 			Path:    f.File,
 			Line:    max(f.Line, 1),
-			Level:   level(f.Severity),
+			Level:   annotationLevel(f),
 			Title:   f.Rule + ": " + f.Object.Kind + " " + f.Object.Name,
-			Message: f.Message,
+			Message: msg,
 		})
 	}
 	return out
+}
+
+// annotationLevel is a finding's annotation level: its severity's when the
+// pull request introduces it, notice for an existing one, which is context
+// rather than news, so that a clean pull request shows no warning.
+func annotationLevel(f checks.Finding) string {
+	if f.State != checks.New {
+		return LevelNotice
+	}
+	return level(f.Severity)
 }
 
 func level(s checks.Severity) string {
@@ -284,8 +348,8 @@ func FingerprintsIn(body string) []string {
 	return out
 }
 
-// Comments returns one review comment per new finding that has a file,
-// sorted by path and line. The remediation comes from the rule catalog.
+// Comments returns one review comment per source line that has new
+// findings (several rules and overlays in one), sorted by path and line. The remediation comes from the rule catalog.
 func Comments(r *checks.Result) []Comment {
 	return comments(r, checks.Default())
 }
@@ -299,17 +363,25 @@ func comments(r *checks.Result, rules []checks.Rule) []Comment {
 		remedies[rule.ID()] = rule.Remediation()
 	}
 	var out []Comment
-	for _, f := range r.Findings {
+	at := map[string]int{} // "path\x00line" → index in out
+	for _, g := range Groups(r.Findings) {
+		f := g.First()
 		if f.State != checks.New || f.File == "" {
 			continue
 		}
-		fp := Fingerprint(f)
-		out = append(out, Comment{
-			Path:        f.File,
-			Line:        f.Line,
-			Body:        commentBody(f, remedies[f.Rule], fp),
-			Fingerprint: fp,
-		})
+		fps := g.Fingerprints()
+		part := CommentPart{Body: commentBody(g, remedies[f.Rule], fps), Fingerprints: fps}
+		k := f.File + "\x00" + strconv.Itoa(f.Line)
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, Comment{Path: f.File, Line: f.Line, Fingerprint: fps[0]})
+		}
+		out[i].Parts = append(out[i].Parts, part)
+	}
+	for i := range out {
+		out[i].Body = CommentBody(out[i].Parts)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Path != out[j].Path {

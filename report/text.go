@@ -62,11 +62,13 @@ func Text(w io.Writer, r *checks.Result, a Approval, color bool) error {
 			ap.Count, pluralVerb(ap.Count), ap.Rules, who)
 	}
 
-	for _, o := range r.Overlays {
-		if o.Diff == "" {
-			continue
+	for _, g := range groupDiffs(r.Overlays) {
+		o := g.first()
+		title := "=== " + o.Path
+		if len(g.overlays) > 1 {
+			title = fmt.Sprintf("=== %s (the same change in %s; shown for %s)", overlayList(g.paths()), plural(len(g.overlays), "overlay"), o.Path)
 		}
-		fmt.Fprintf(bw, "\n%s\n", p.paint(ansiBold, "=== "+o.Path))
+		fmt.Fprintf(bw, "\n%s\n", p.paint(ansiBold, title))
 		for _, line := range strings.Split(strings.TrimRight(o.Diff, "\n"), "\n") {
 			fmt.Fprintln(bw, diffLine(p, line))
 		}
@@ -114,12 +116,16 @@ func textOverlays(w io.Writer, p painter, r *checks.Result) {
 	fmt.Fprintln(w)
 }
 
+// textFindings lists the findings by overlay; a finding at the same source
+// line in several overlays is listed once, under all of them.
 func textFindings(w io.Writer, p painter, r *checks.Result) {
 	var resolved []checks.Finding
-	shown := false
+	groups := Groups(r.Findings)
+	shown, total, rows := false, 0, 0
+	var header string
 	for _, o := range overlayOrder(r) {
-		first := true
-		for _, f := range r.Findings {
+		for _, g := range groups {
+			f := g.First()
 			if f.Overlay != o || f.State == checks.Resolved {
 				continue
 			}
@@ -127,13 +133,11 @@ func textFindings(w io.Writer, p painter, r *checks.Result) {
 				fmt.Fprintf(w, "%s\n", p.paint(ansiBold, "Findings"))
 				shown = true
 			}
-			if first {
-				label := o
-				if label == "" {
-					label = "(repository)" // findings of no overlay, such as config-change
-				}
+			total += len(g.Findings)
+			rows++
+			if label := overlayList(g.Overlays()); label != header {
+				header = label
 				fmt.Fprintf(w, "  %s\n", p.paint(ansiCyan, label))
-				first = false
 			}
 			if loc := textLocation(f); loc != "" {
 				fmt.Fprintf(w, "    %s: %s\n", loc, severityTag(p, f))
@@ -144,6 +148,9 @@ func textFindings(w io.Writer, p painter, r *checks.Result) {
 			if !strings.Contains(msg, f.Object.Name) {
 				msg = f.Object.String() + ": " + msg
 			}
+			if n := len(g.Overlays()) - 1; n > 0 {
+				msg += " (the same in " + plural(n, "more overlay") + ")"
+			}
 			fmt.Fprintf(w, "        %s\n", msg)
 		}
 	}
@@ -153,6 +160,13 @@ func textFindings(w io.Writer, p painter, r *checks.Result) {
 		}
 	}
 	if shown {
+		if rows < total {
+			entries := fmt.Sprintf("%d entries", rows)
+			if rows == 1 {
+				entries = "1 entry"
+			}
+			fmt.Fprintf(w, "  (%s, counted once per overlay, listed as %s)\n", plural(total, "finding"), entries)
+		}
 		fmt.Fprintln(w)
 	}
 	if len(resolved) > 0 {

@@ -193,6 +193,10 @@ func (s *Server) tokenAuth(h http.HandlerFunc) http.HandlerFunc {
 			notFound(w)
 			return
 		}
+		if it.readOnly && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			forbidden(w)
+			return
+		}
 		h(w, r)
 	}
 }

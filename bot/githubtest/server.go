@@ -102,6 +102,7 @@ type Server struct {
 type issuedToken struct {
 	installation int64
 	expires      time.Time
+	readOnly     bool // see ReadOnlyToken
 }
 
 // New starts a fake GitHub on a loopback port; Close stops it.

@@ -35,6 +35,7 @@ type checkOptions struct {
 	repo, base, head, config, format, output string
 	dirs                                     []string
 	gitFlags                                 bool // --repo, --base or --head given
+	allowRemote                              bool // fetch the remote sources remote.allow lists
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -59,15 +60,17 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer, deps ch
 		return fail(stderr, "check: %s", reason(err))
 	}
 	in.Config, in.Rules = cfg, deps.rules()
-	res, err := deps.review(ctx, in)
+	// Remote sources are fetched only when asked for and allow-listed.
+	helm := render.HelmOptions{Allow: cfg.RemoteAllow()}
+	if opt.allowRemote {
+		helm.Fetcher = render.NewChartFetcher(nil)
+	}
+	res, err := deps.review(render.WithHelm(ctx, helm), in)
 	if err != nil {
 		return fail(stderr, "check: reviewing %s against %s: %s", in.HeadName, in.BaseName, reason(err))
 	}
 	// Nobody can approve a local run, so findings needing approval block.
-	approval := report.Approval{
-		Required:  len(checks.NeedingApproval(res.Findings)) > 0,
-		Approvers: report.ApproversOf(cfg, res.Findings),
-	}
+	approval := report.Gate(cfg, res.Findings, nil)
 	var out bytes.Buffer
 	if err := writeReport(&out, opt, res, approval, in.Rules, useColor(stdout, opt.output)); err != nil {
 		return fail(stderr, "check: %s", reason(err))
@@ -98,8 +101,11 @@ branch against the working tree, uncommitted changes included).
   --config FILE   configuration (default: .github/kustoguard.yml of the base side)
   --format F      text, markdown, json or sarif (default text)
   --output FILE   write the report to FILE instead of stdout
+  --allow-remote  fetch the Helm charts the configuration's remote.allow lists
 
-Exit status: 0 nothing blocking, 1 blocking findings, 2 usage or read/render failure.
+Exit status: 0 nothing blocking; 1 blocking findings (an overlay that no longer
+renders is a render-error finding, so it exits 1 too); 2 usage error, or a failure
+to read a tree or revision.
 `)
 }
 
@@ -114,6 +120,7 @@ func parseCheckFlags(args []string) (checkOptions, error) {
 	fs.StringVar(&opt.config, "config", "", "")
 	fs.StringVar(&opt.format, "format", "text", "")
 	fs.StringVar(&opt.output, "output", "", "")
+	fs.BoolVar(&opt.allowRemote, "allow-remote", false, "")
 	for {
 		if err := fs.Parse(args); err != nil {
 			return opt, err

@@ -25,3 +25,21 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestTopLevelHelp shows what each command is for, and --version answers
+// like the version command.
+func TestTopLevelHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"--help"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, c := range commands() {
+		if c.summary == "" || !strings.Contains(stderr.String(), c.summary) {
+			t.Errorf("top-level help does not describe %s:\n%s", c.name, stderr.String())
+		}
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"--version"}, &stdout, &stderr); code != exitOK || !strings.HasPrefix(stdout.String(), "kustoguard ") {
+		t.Errorf("--version: exit %d, stdout %q", code, stdout.String())
+	}
+}

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,18 +20,19 @@ const (
 )
 
 type command struct {
-	name, usage string
-	run         func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	name, usage, summary string
+	run                  func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func commands() []command {
 	return []command{
-		{"render", "render [--root ROOT] DIR", runRender},
-		{"check", "check [flags] [BASE_DIR HEAD_DIR]", runCheck},
-		{"serve", "serve [flags]", runServe},
-		{"register", "register --webhook-url URL [--org ORG] [flags]", runRegister},
-		{"rules", "rules [--format text|json]", runRules},
-		{"version", "version", runVersion},
+		{"render", "render [--root ROOT] DIR", "render one kustomization like `kustomize build DIR`, in the sandbox", runRender},
+		{"check", "check [flags] [BASE_DIR HEAD_DIR]", "review a change locally: affected overlays, rendered diff, findings", runCheck},
+		{"serve", "serve [flags]", "run the GitHub App webhook server", runServe},
+		{"action", "action [--token T] [--config FILE] [--fail-on-block]", "review the pull request of a GitHub Actions workflow run, as the App would", runAction},
+		{"register", "register --webhook-url URL [--org ORG] [flags]", "create the GitHub App from its manifest", runRegister},
+		{"rules", "rules [--format text|json|markdown]", "list the rule catalog", runRules},
+		{"version", "version", "print the version, commit and kustomize/api version", runVersion},
 	}
 }
 
@@ -42,6 +44,9 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		return runVersion(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -60,10 +65,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
+	fmt.Fprintln(w, "kustoguard reviews kustomize changes: locally, in CI, and as a GitHub App.")
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "usage: kustoguard <command> [flags]")
 	fmt.Fprintln(w)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  kustoguard %s\n", c.usage)
+		fmt.Fprintf(w, "  %-10s %s\n             kustoguard %s\n", c.name, c.summary, c.usage)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run `kustoguard <command> -h` for a command's flags; `kustoguard --version` prints the version.")
+}
+
+// parseInterspersed parses flags wherever they stand among the positional
+// arguments (`render DIR --root X` as well as `render --root X DIR`), as
+// users of kubectl and kustomize expect; "--" ends flag parsing.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
 }
 

@@ -24,15 +24,21 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "usage: kustoguard render [--root ROOT] DIR")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	} else if err != nil {
 		return exitUsage
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return fail(stderr, "usage: kustoguard render [--root ROOT] DIR")
 	}
-	dir := fs.Arg(0)
+	dir := pos[0]
+	if fi, err := os.Stat(dir); err != nil {
+		return fail(stderr, "render: %s: no such directory", dir)
+	} else if !fi.IsDir() {
+		return fail(stderr, "render: %s is not a directory: name the directory holding the kustomization", dir)
+	}
 	hint := ""
 	if *root == "" {
 		*root = defaultRoot(ctx, dir)

@@ -31,6 +31,8 @@ func TestRunRender(t *testing.T) {
 		{"dirOutsideRoot", []string{"--root", filepath.Join(repo, "apps"), filepath.Join(repo, "bases/api")}, exitUsage, "", "is outside the root"},
 		{"baseOutsideRoot", []string{"--root", filepath.Join(repo, "apps/api"), filepath.Join(repo, "apps/api/prod")}, exitUsage, "", `prod/kustomization.yaml: path "../../../bases/api" leaves the tree`},
 		{"noDir", nil, exitUsage, "", "usage: kustoguard render"},
+		{"flagAfterDir", []string{filepath.Join(repo, "apps/api/prod-eu"), "--root", repo}, exitOK, string(want), ""},
+		{"mistypedDirIsNamedNotTheRoot", []string{filepath.Join(repo, "apps/api/prod-eux")}, exitUsage, "", "prod-eux: no such directory"},
 		{"hostile", []string{"--root", "../../testdata/render/hostile/remote-git", "../../testdata/render/hostile/remote-git/app"}, exitUsage, "", "remote reference"},
 	}
 	inGit := exec.Command("git", "-C", repo, "rev-parse", "--show-toplevel").Run() == nil

@@ -21,6 +21,7 @@ func TestRules(t *testing.T) {
 	}{
 		{name: "text", args: []string{"rules"}, wantCode: exitOK},
 		{name: "json", args: []string{"rules", "--format", "json"}, wantCode: exitOK},
+		{name: "markdown", args: []string{"rules", "--format", "markdown"}, wantCode: exitOK},
 		{name: "badFormat", args: []string{"rules", "--format", "yaml"}, wantCode: exitUsage},
 		{name: "extraArg", args: []string{"rules", "rbac-change"}, wantCode: exitUsage},
 	}
@@ -36,6 +37,12 @@ func TestRules(t *testing.T) {
 				lines := strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n")
 				if !strings.HasPrefix(lines[0], "ID") || len(lines) != len(checks.Default())+1 {
 					t.Errorf("want a header and one line per rule, got\n%s", stdout.String())
+				}
+			case "markdown":
+				for _, r := range checks.Default() {
+					if !strings.Contains(stdout.String(), "`"+r.ID()+"`") {
+						t.Errorf("markdown catalog does not name %s", r.ID())
+					}
 				}
 			case "json":
 				var got []report.RuleInfo
