@@ -320,6 +320,10 @@ func annotations(r *checks.Result) []Annotation {
 			Message: msg,
 		})
 	}
+	for _, d := range r.Deprecations {
+		out = append(out, Annotation{Path: d.File, Line: max(d.Line, 1), Level: LevelNotice,
+			Title: "kustomize deprecation", Message: d.Message})
+	}
 	return out
 }
 
