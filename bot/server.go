@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/kustoguard/kustoguard/render"
 )
 
 // WebhookPath is where GitHub delivers webhooks.
@@ -233,6 +235,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.queue.Shutdown(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	render.StopRenderProcesses()
 	return errors.Join(errs...)
 }
 

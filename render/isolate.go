@@ -149,7 +149,10 @@ func startWorker() (*worker, error) {
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = []string{childEnv + "=1", "PATH=", "HOME=/nonexistent", "TMPDIR=/dev/null/kustoguard"}
-	cmd.Stderr = os.Stderr
+	// Through a pipe of its own, not by inheriting the descriptor: a child
+	// holding the parent's standard error open would keep whoever reads it
+	// (a log capture, a test's pipe) waiting after the parent is done.
+	cmd.Stderr = parentStderr{}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -167,6 +170,24 @@ func startWorker() (*worker, error) {
 func (w *worker) kill() {
 	_ = w.cmd.Process.Kill()
 	_ = w.cmd.Wait()
+}
+
+// parentStderr writes to whatever os.Stderr is at the time of the write.
+type parentStderr struct{}
+
+func (parentStderr) Write(p []byte) (int, error) { return os.Stderr.Write(p) }
+
+// StopRenderProcesses ends the idle render processes; a server calls it
+// when it shuts down. Renders after it start new ones.
+func StopRenderProcesses() {
+	workers.mu.Lock()
+	idle := workers.idle
+	workers.idle = nil
+	workers.mu.Unlock()
+	for _, w := range idle {
+		_ = w.stdin.Close() // the worker exits at the end of its input
+		_ = w.cmd.Wait()
+	}
 }
 
 // workerPool keeps idle workers, at most one per CPU.
