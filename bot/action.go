@@ -180,14 +180,14 @@ func parseActionEvent(name string, payload []byte, repo Repo) (Job, string, erro
 		if err := decode(payload, &ev); err != nil {
 			return Job{}, "", fmt.Errorf("reading the %s event: %w", name, err)
 		}
-		ev.Installation = noInstallation()
+		fillActionContext(&ev.hookCommon, repo)
 		jobs, skip, err = pullRequestJobs(ev, "")
 	case "pull_request_review":
 		var ev reviewEvent
 		if err := decode(payload, &ev); err != nil {
 			return Job{}, "", fmt.Errorf("reading the %s event: %w", name, err)
 		}
-		ev.Installation = noInstallation()
+		fillActionContext(&ev.hookCommon, repo)
 		jobs, skip, err = reviewJobs(ev, "")
 	default:
 		return Job{}, fmt.Sprintf("event %q is not one kustoguard reviews (pull_request, pull_request_target, pull_request_review)", name), nil
@@ -200,12 +200,15 @@ func parseActionEvent(name string, payload []byte, repo Repo) (Job, string, erro
 	return j, "", nil
 }
 
-// noInstallation stands in for the installation a webhook payload names;
-// the action's token needs none.
-func noInstallation() *struct {
-	ID int64 `json:"id"`
-} {
-	return &struct {
+// fillActionContext completes a workflow payload as a webhook payload:
+// the installation, which the action's token needs no id of, and the
+// repository when the payload lacks it (GITHUB_REPOSITORY names it).
+func fillActionContext(c *hookCommon, repo Repo) {
+	c.Installation = &struct {
 		ID int64 `json:"id"`
 	}{ID: -1}
+	if c.Repository == nil || c.Repository.Name == "" || c.Repository.Owner.Login == "" {
+		c.Repository = &hookRepo{Name: repo.Name, FullName: repo.FullName()}
+		c.Repository.Owner.Login = repo.Owner
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/kustoguard/kustoguard/report"
@@ -28,19 +29,25 @@ func byBot(user, botLogin string) bool {
 type reviewPlan struct {
 	inline    []ReviewComment
 	fileLevel []ReviewComment // Line unused
-	// omitted counts the comments past the cap.
-	omitted int
+	// findings counts the new findings the comments hold (a comment holds
+	// every rule and overlay of its line); omitted counts those of the
+	// comments past the cap.
+	findings, omitted int
 }
 
 func (p reviewPlan) empty() bool { return len(p.inline)+len(p.fileLevel) == 0 }
 
 func (p reviewPlan) body() string {
-	n := len(p.inline) + len(p.fileLevel)
+	n := p.findings
 	noun := "findings"
 	if n == 1 {
 		noun = "finding"
 	}
-	b := fmt.Sprintf("kustoguard: %d new %s on the lines and files of this pull request.", n, noun)
+	b := fmt.Sprintf("kustoguard: %d new %s on the lines and files of this pull request", n, noun)
+	if c := len(p.inline) + len(p.fileLevel); c < n {
+		b += fmt.Sprintf(", in %d comments (one per line)", c)
+	}
+	b += "."
 	if p.omitted > 0 {
 		b += fmt.Sprintf("\n\n%d more new findings are listed in the kustoguard check run only (at most %d comments per review).", p.omitted, maxReviewComments)
 	}
@@ -62,26 +69,23 @@ func planReview(candidates []report.Comment, files []ChangedFile, posted map[str
 	seen := map[string]bool{}
 	var p reviewPlan
 	for _, c := range candidates {
-		fp := c.Fingerprint
-		if fp == "" {
-			if fps := report.FingerprintsIn(c.Body); len(fps) > 0 {
-				fp = fps[0]
-			}
-		}
-		if fp != "" && (posted[fp] || seen[fp]) {
+		body, fps, findings := unposted(c, posted, seen)
+		if body == "" {
 			continue
 		}
 		f, ok := byPath[c.Path]
 		if !ok {
 			continue
 		}
-		if fp != "" {
+		for _, fp := range fps {
 			seen[fp] = true
 		}
 		if len(p.inline)+len(p.fileLevel) >= maxReviewComments {
-			p.omitted++
+			p.omitted += findings
 			continue
 		}
+		p.findings += findings
+		c.Body = body
 		lines, ok := lineSets[f.Path]
 		if !ok {
 			lines = rightLines(f.Patch)
@@ -94,6 +98,43 @@ func planReview(candidates []report.Comment, files []ChangedFile, posted map[str
 		}
 	}
 	return p
+}
+
+// unposted is what of c is still to say: the body of its parts whose
+// findings are not all commented on yet (by an earlier review, or by an
+// earlier candidate), their fingerprints and how many findings they hold;
+// an empty body when nothing is left. A comment without parts is one
+// finding, known by its fingerprint.
+func unposted(c report.Comment, posted, seen map[string]bool) (body string, fps []string, findings int) {
+	done := func(fp string) bool { return posted[fp] || seen[fp] }
+	if len(c.Parts) == 0 {
+		fp := c.Fingerprint
+		if fp == "" {
+			if in := report.FingerprintsIn(c.Body); len(in) > 0 {
+				fp = in[0]
+			}
+		}
+		if fp == "" {
+			return c.Body, nil, 1
+		}
+		if done(fp) {
+			return "", nil, 0
+		}
+		return c.Body, []string{fp}, 1
+	}
+	var keep []report.CommentPart
+	for _, part := range c.Parts {
+		if !slices.ContainsFunc(part.Fingerprints, func(fp string) bool { return !done(fp) }) {
+			continue
+		}
+		keep = append(keep, part)
+		fps = append(fps, part.Fingerprints...)
+		findings += len(part.Fingerprints)
+	}
+	if len(keep) == 0 {
+		return "", nil, 0
+	}
+	return report.CommentBody(keep), fps, findings
 }
 
 // reviewInput is what posting the review needs.

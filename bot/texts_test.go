@@ -24,9 +24,11 @@ func TestPostedTexts(t *testing.T) {
 	run("fault", faultReport(fmt.Errorf("listing reviews: %w", errors.New("GET /repos/acme/gitops/pulls/12/reviews: 502 Bad Gateway"))))
 	section("approval record", approvalComment(approvalRecord{fingerprint: "3f2a9c01d4e5b6a7", user: "alice", review: 4411}))
 	section("approval record (button)", approvalComment(approvalRecord{fingerprint: "3f2a9c01d4e5b6a7", user: "bob"}))
-	one := reviewPlan{inline: make([]ReviewComment, 1)}
+	one := reviewPlan{inline: make([]ReviewComment, 1), findings: 1}
 	section("review body, one comment", one.body())
-	capped := reviewPlan{inline: make([]ReviewComment, 28), fileLevel: make([]ReviewComment, 2), omitted: 15}
+	grouped := reviewPlan{inline: make([]ReviewComment, 2), findings: 5}
+	section("review body, findings sharing lines", grouped.body())
+	capped := reviewPlan{inline: make([]ReviewComment, 28), fileLevel: make([]ReviewComment, 2), findings: 30, omitted: 15}
 	section("review body, capped", capped.body())
 	assertGolden(t, "testdata/golden/posted.txt", []byte(b.String()))
 }

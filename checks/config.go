@@ -143,6 +143,9 @@ func appendNew(list []string, items ...string) []string {
 // empty file gives DefaultConfig.
 func ParseConfig(data []byte) (*Config, error) {
 	cfg := DefaultConfig()
+	if err := checkConfigBounds(data); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("parsing %s: %s", ConfigPath, strings.TrimPrefix(err.Error(), "yaml: "))

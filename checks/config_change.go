@@ -86,6 +86,9 @@ type configTop struct {
 
 func readConfigTop(data []byte) (*configTop, error) {
 	t := &configTop{line: map[string]int{}, values: map[string]any{}, nodes: map[string]*yaml.Node{}}
+	if err := checkConfigBounds(data); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package checks
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path"
 	"regexp"
 	"strings"
@@ -192,7 +193,7 @@ func (r *policyRule) Check(in *Input) []Finding {
 // message to report. An evaluation error (a missing field without has(),
 // the cost limit) counts as non-compliance and says so.
 func (p *Policy) evaluate(object, oldObject any) (msg string, ok bool) {
-	vars := map[string]any{"object": object, "oldObject": oldObject}
+	vars := map[string]any{"object": celNumbers(object), "oldObject": celNumbers(oldObject)}
 	if oldObject == nil {
 		vars["oldObject"] = types.NullValue
 	}
@@ -222,11 +223,17 @@ func (p *Policy) evaluate(object, oldObject any) (msg string, ok bool) {
 var objectFieldRe = regexp.MustCompile(`\bobject((?:\.[A-Za-z_][A-Za-z0-9_]*)+)`)
 
 // objectFields lists the field paths an expression selects from object
-// (object.spec.replicas → [spec replicas]), deepest first among equals.
+// (object.spec.replicas → [spec replicas]).
 func objectFields(expr string) [][]string {
 	var out [][]string
-	for _, m := range objectFieldRe.FindAllStringSubmatch(expr, -1) {
-		out = append(out, strings.Split(strings.TrimPrefix(m[1], "."), "."))
+	for _, m := range objectFieldRe.FindAllStringSubmatchIndex(expr, -1) {
+		segs := strings.Split(strings.TrimPrefix(expr[m[2]:m[3]], "."), ".")
+		if m[1] < len(expr) && expr[m[1]] == '(' {
+			segs = segs[:len(segs)-1] // a method call, not a field
+		}
+		if len(segs) > 0 {
+			out = append(out, segs)
+		}
 	}
 	return out
 }
@@ -290,4 +297,56 @@ func globMatch(pat, segs []string) bool {
 		pat, segs = pat[1:], segs[1:]
 	}
 	return len(segs) == 0
+}
+
+// celNumbers gives integral float64 values (what JSON decoding makes of
+// every number) as int64, so that expressions do integer arithmetic on
+// integer fields as they do in the API server, whose schemas type them.
+// It copies only the maps and lists on the way to such a value.
+func celNumbers(v any) any {
+	out, _ := convertNumbers(v)
+	return out
+}
+
+func convertNumbers(v any) (any, bool) {
+	switch x := v.(type) {
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x), true
+		}
+	case map[string]any:
+		var out map[string]any
+		for k, e := range x {
+			c, changed := convertNumbers(e)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = make(map[string]any, len(x))
+				for k2, e2 := range x {
+					out[k2] = e2
+				}
+			}
+			out[k] = c
+		}
+		if out != nil {
+			return out, true
+		}
+	case []any:
+		var out []any
+		for i, e := range x {
+			c, changed := convertNumbers(e)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = append([]any(nil), x...)
+			}
+			out[i] = c
+		}
+		if out != nil {
+			return out, true
+		}
+	}
+	return v, false
 }

@@ -1,9 +1,12 @@
 package checks
 
 import (
+	"errors"
 	"path"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kustoguard/kustoguard/render"
 )
 
 // renderErrorRule describes render-error in the catalog. Review produces
@@ -28,7 +31,7 @@ func (r *renderErrorRule) Check(*Input) []Finding { return nil }
 
 // maxRenderErrorLen bounds the message so that one bad overlay cannot fill
 // a check run.
-const maxRenderErrorLen = 300
+const maxRenderErrorLen = 1000
 
 // renderErrorFinding builds the finding for overlay's render error.
 func renderErrorFinding(overlay string, err error, cfg *Config) (Finding, bool) {
@@ -40,19 +43,26 @@ func renderErrorFinding(overlay string, err error, cfg *Config) (Finding, bool) 
 		return Finding{}, false
 	}
 	msg := "does not render"
+	// The renderer reports the error, not always a line; the overlay's
+	// kustomization is where a person starts.
+	file, line := path.Join(overlay, "kustomization.yaml"), 0
 	if err != nil {
-		first, _, _ := strings.Cut(strings.TrimSpace(err.Error()), "\n")
-		msg = truncate(strings.TrimSpace(first), maxRenderErrorLen)
+		// Render errors come sanitized and on one line; an error from
+		// elsewhere keeps its detail on one line too.
+		msg = truncate(strings.Join(strings.Fields(err.Error()), " "), maxRenderErrorLen)
+		var re *render.Error
+		if errors.As(err, &re) && re.File != "" {
+			file, line = re.File, re.Line
+		}
 	}
 	return Finding{
 		Rule:     r.ID(),
 		Severity: cfg.SeverityOf(r),
 		State:    New,
 		Overlay:  overlay,
-		// The renderer reports the error, not a line; the overlay's
-		// kustomization is where a person starts.
-		File:    path.Join(overlay, "kustomization.yaml"),
-		Message: msg,
+		File:     file,
+		Line:     line,
+		Message:  msg,
 	}, true
 }
 

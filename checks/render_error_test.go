@@ -1,16 +1,19 @@
 package checks
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kustoguard/kustoguard/render"
 )
 
 func TestRenderError(t *testing.T) {
 	off := false
-	long := strings.Repeat("é", 400)
+	long := strings.Repeat("é", 600)
 	tests := []struct {
 		name string
 		err  error
@@ -19,10 +22,10 @@ func TestRenderError(t *testing.T) {
 		ok   bool
 	}{
 		{
-			name: "firstLine",
-			err:  errors.New("  accumulating resources: missing.yaml: no such file\n\tstack trace here\n"),
+			name: "keepsDetail",
+			err:  errors.New("  yaml: unmarshal errors:\n  line 3: one\n  line 5: two\n"),
 			want: Finding{Rule: "render-error", Severity: Error, State: New, Overlay: "apps/api/overlays/prod",
-				File: "apps/api/overlays/prod/kustomization.yaml", Message: "accumulating resources: missing.yaml: no such file"},
+				File: "apps/api/overlays/prod/kustomization.yaml", Message: "yaml: unmarshal errors: line 3: one line 5: two"},
 			ok: true,
 		},
 		{
@@ -30,7 +33,7 @@ func TestRenderError(t *testing.T) {
 			err:  errors.New(long),
 			cfg:  &Config{Rules: map[string]RuleConfig{"render-error": {Severity: Warning}}},
 			want: Finding{Rule: "render-error", Severity: Warning, State: New, Overlay: "apps/api/overlays/prod",
-				File: "apps/api/overlays/prod/kustomization.yaml", Message: long[:296] + "…"},
+				File: "apps/api/overlays/prod/kustomization.yaml", Message: long[:996] + "…"},
 			ok: true,
 		},
 		{
@@ -52,5 +55,26 @@ func TestRenderError(t *testing.T) {
 				t.Errorf("message has %d bytes, want at most %d", len(got.Message), maxRenderErrorLen)
 			}
 		})
+	}
+}
+
+// A render error names the file and line at fault; the finding points there.
+func TestRenderError_pointsAtTheCause(t *testing.T) {
+	tree, err := render.FromFiles(map[string][]byte{
+		"apps/guestbook/kustomization.yaml": []byte("namePrefix: kustomize-\n\nresources:\n- ./all.yaml\n\npatches:\n- overlays/guestbook-deployment.yaml\n"),
+	}, render.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rerr := tree.Render(context.Background(), "apps/guestbook")
+	f, ok := RenderError("apps/guestbook", rerr, nil)
+	if !ok {
+		t.Fatal("no finding")
+	}
+	if f.File != "apps/guestbook/kustomization.yaml" || f.Line != 7 {
+		t.Errorf("finding at %s:%d, want apps/guestbook/kustomization.yaml:7 (%s)", f.File, f.Line, f.Message)
+	}
+	if !strings.Contains(f.Message, "patches[0]: found a string where a patch entry") {
+		t.Errorf("message %q does not say which field is wrong, in kustomization terms", f.Message)
 	}
 }

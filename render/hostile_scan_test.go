@@ -103,12 +103,10 @@ func TestRender_sandboxWithoutScan(t *testing.T) {
 		"nested git":       "resources: [nested]\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			// Only the repository-like directory without ':' exists: the
-			// in-memory filesystem refuses names with ':', and kustomize
-			// tries git before it looks for a directory anyway.
-			kv := []string{"app/kustomization.yaml", kust, "app/cm.yaml", localCM,
-				"app/nested/kustomization.yaml", "resources: [GitHub.com/org/repo]\n",
-				"app/GitHub.com/org/repo/kustomization.yaml", "resources: [cm.yaml]\n", "app/GitHub.com/org/repo/cm.yaml", localCM}
+			// The repository-like directories exist, each with a valid
+			// kustomization: kustomize would still clone instead.
+			kv := append([]string{"app/kustomization.yaml", kust, "app/cm.yaml", localCM,
+				"app/nested/kustomization.yaml", "resources: [GitHub.com/org/repo]\n"}, repoLikeFiles()...)
 			objs, err := treeOf(t, kv...).Render(context.Background(), "app")
 			for _, o := range objs {
 				if o.ID.Name == "leaked" {

@@ -52,9 +52,12 @@ var (
 // ctx's deadline (or DefaultBudget) with an error. The objects come back in
 // kustomize's output order, each with the source lines that declared it.
 func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
+	if isolateRenders.Load() {
+		return t.RenderIsolated(ctx, dir)
+	}
 	r, err := t.render(ctx, dir, false)
 	if err != nil {
-		return nil, err
+		return nil, t.sanitizeError(dir, err)
 	}
 	return r.objects, nil
 }
@@ -64,7 +67,7 @@ func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
 func (t *Tree) RenderYAML(ctx context.Context, dir string) ([]byte, error) {
 	r, err := t.render(ctx, dir, true)
 	if err != nil {
-		return nil, err
+		return nil, t.sanitizeError(dir, err)
 	}
 	return r.yaml, nil
 }
@@ -160,6 +163,9 @@ func (t *Tree) build(plain, tracking filesys.FileSystem, dir string, sr *scanRes
 		m, err := runKrusty(plain, path.Join("/", dir), sr.needsSchema)
 		if err != nil {
 			return &rendered{err: err}
+		}
+		if wantYAML {
+			return finish(m, nil, true) // the stream needs no sources
 		}
 		if objs, ok := src.staticObjects(m); ok {
 			return finish(m, objs, wantYAML)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -18,10 +19,10 @@ import (
 // render can neither reach the network nor run git.
 //
 // Network: kustomize fetches remote files with a zero http.Client, that
-// is through http.DefaultTransport. At init the renderer wraps that
+// is through http.DefaultTransport. At init the renderer hooks that
 // transport so it refuses every request made from inside kustomize or a
-// render, and passes every other request (the bot's GitHub traffic, when
-// it leaves its transport to the default) to the transport it wrapped.
+// render, and lets every other request (the bot's GitHub traffic, when
+// it leaves its transport to the default) through unchanged.
 //
 // Git: kustomize runs git only from Loader.New, which it calls only for
 // the resources (bases included), components, generators, transformers
@@ -32,6 +33,23 @@ import (
 // errNetworkDisabled is what a request made during a render gets.
 var errNetworkDisabled = errors.New("network access is disabled while rendering")
 
+// refuseInRender is installed as the default transport's proxy function,
+// which http.Transport consults on the goroutine that makes the request,
+// before any connection: an error from it fails the request.
+func refuseInRender(next func(*http.Request) (*url.URL, error)) func(*http.Request) (*url.URL, error) {
+	return func(req *http.Request) (*url.URL, error) {
+		if inRender() {
+			return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), errNetworkDisabled)
+		}
+		if next == nil {
+			return nil, nil
+		}
+		return next(req)
+	}
+}
+
+// renderTransport wraps a default transport that is not an
+// *http.Transport, should another package have replaced it.
 type renderTransport struct{ next http.RoundTripper }
 
 func (t renderTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -45,6 +63,12 @@ func (t renderTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func init() {
+	// The default transport keeps its type: some libraries assert it is
+	// an *http.Transport.
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		t.Proxy = refuseInRender(t.Proxy)
+		return
+	}
 	if _, ok := http.DefaultTransport.(renderTransport); !ok {
 		http.DefaultTransport = renderTransport{next: http.DefaultTransport}
 	}

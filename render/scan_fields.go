@@ -1,5 +1,9 @@
 package render
 
+// The scan reads kustomize's deprecated fields and plugin types on
+// purpose: kustomize still acts on them.
+//lint:file-ignore SA1019 deprecated kustomize fields and types are still read by kustomize
+
 import (
 	"fmt"
 	"strings"

@@ -1,5 +1,7 @@
 package render
 
+//lint:file-ignore SA1019 the oracle reads the deprecated fields kustomize still acts on
+
 import (
 	"net/url"
 	"path/filepath"

@@ -18,6 +18,9 @@ type sourcer struct {
 	sr    *scanResult
 	docs  map[string][]*yaml.Node
 	lines map[Source]map[string]int
+	// owners maps transformer configuration files to the kustomization
+	// listing them (built on first use).
+	owners map[string]*kustDoc
 }
 
 func newSourcer(t *Tree, dir string, sr *scanResult) *sourcer {
@@ -193,15 +196,14 @@ func (s *sourcer) patches(trans resource.Transformations, o *Object, declared st
 		if tr == nil || tr.Repo != "" || !patchKinds[tr.ConfiguredBy.Kind] && !transformerKinds[tr.ConfiguredBy.Kind] {
 			continue
 		}
-		file := path.Join(s.dir, tr.ConfiguredIn)
-		if seen[file] {
+		k := s.sr.kusts[path.Join(s.dir, tr.ConfiguredIn)]
+		if k == nil {
+			k = s.transformerOwner(path.Join(s.dir, tr.ConfiguredIn))
+		}
+		if k == nil || k.doc == nil || seen[k.file] {
 			continue
 		}
-		seen[file] = true
-		k := s.sr.kusts[file]
-		if k == nil || k.doc == nil {
-			continue
-		}
+		seen[k.file] = true
 		out = append(out, s.kustPatches(k, o, declared)...)
 		out = append(out, s.kustTransformers(k, o, declared)...)
 	}

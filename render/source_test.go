@@ -48,6 +48,7 @@ func testSourceLines(t *testing.T) {
 		{"commonLabel", "apps/api/prod", "Deployment", "prod-api-v1", []string{"metadata", "labels", "env"}, Source{"apps/api/prod/kustomization.yaml", 7}},
 		{"commonLabelSelector", "apps/api/prod", "Deployment", "prod-api-v1", []string{"spec", "selector", "matchLabels", "env"}, Source{"apps/api/prod/kustomization.yaml", 7}},
 		{"commonAnnotation", "apps/api/prod", "Deployment", "prod-api-v1", []string{"metadata", "annotations", "owner"}, Source{"apps/api/prod/kustomization.yaml", 9}},
+		{"annotationsTransformerFile", "apps/worker/staging", "Deployment", "worker-staging", []string{"metadata", "annotations", "acme.dev/pager"}, Source{"apps/worker/staging/team-annotations.yaml", 7}},
 		{"baseAnnotationStaysInBase", "apps/api/prod", "Deployment", "prod-api-v1", []string{"metadata", "annotations", "team"}, Source{"bases/api/deployment.yaml", 7}},
 		{"inlineJSONPatch", "apps/api/dev", "Deployment", "dev-api", container("api", "env"), Source{"apps/api/dev/kustomization.yaml", 23}},
 		{"inlineJSONPatchByIndex", "apps/api/dev", "Deployment", "dev-api", container("proxy", "image"), Source{"apps/api/dev/kustomization.yaml", 28}},

@@ -2,7 +2,6 @@ package render
 
 import (
 	"path"
-	"strconv"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -22,14 +21,77 @@ var transformerKinds = map[string]bool{
 	"ReplacementTransformer":  true,
 }
 
+// configuredTransformers attributes the labels and annotations that the
+// builtin LabelTransformer and AnnotationsTransformer configurations listed
+// under transformers: add, to the lines of the configuration (a file of its
+// own, or inline in the kustomization).
+func (s *sourcer) configuredTransformers(k *kustDoc, root *yaml.Node, fields func() map[string]any) []Patch {
+	seq := nodeAt(root, "transformers")
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		return nil
+	}
+	var out []Patch
+	for _, item := range seq.Content {
+		if item.Kind != yaml.ScalarNode {
+			continue
+		}
+		file, docs := path.Join(path.Dir(k.file), item.Value), []*yaml.Node(nil)
+		if _, isFile := s.t.files[file]; isFile {
+			docs = s.parsed(file)
+		} else {
+			file, docs = k.file, inlineDocs(k.file, item)
+		}
+		p := Patch{File: file, Fields: map[string]int{}}
+		for _, d := range docs {
+			m := docMapping(d)
+			if m == nil || scalarAt(m, "apiVersion") != "builtin" {
+				continue
+			}
+			switch scalarAt(m, "kind") {
+			case "LabelTransformer":
+				var sel, tmpl bool
+				if specs := nodeAt(m, "fieldSpecs"); specs != nil {
+					for _, fs := range specs.Content {
+						fp := scalarAt(fs, "path")
+						sel = sel || strings.Contains(fp, "selector")
+						tmpl = tmpl || strings.Contains(fp, "template")
+					}
+				}
+				labelFields(nodeAt(m, "labels"), sel, tmpl, fields, p.Fields)
+			case "AnnotationsTransformer":
+				annotationFields(nodeAt(m, "annotations"), fields, p.Fields)
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// transformerOwner finds the kustomization that lists file under
+// transformers: (nil when none does), for kustomize's records of external
+// transformers, which name their configuration file.
+func (s *sourcer) transformerOwner(file string) *kustDoc {
+	if s.owners == nil {
+		s.owners = map[string]*kustDoc{}
+		for _, k := range s.sr.kusts {
+			for _, t := range k.k.Transformers {
+				s.owners[path.Join(path.Dir(k.file), t)] = k
+			}
+		}
+	}
+	return s.owners[file]
+}
+
 // kustTransformers records, as Patches on the kustomization file (and on
-// the files replacements are kept in), the
-// fields of o that the kustomization's own transformer fields set, each at
-// the line of the entry that sets it: namespace, namePrefix, nameSuffix,
-// commonLabels, labels, commonAnnotations, replicas, images and
-// replacements. It reads the rendered object, so it names only fields the
-// object has with the value the entry gives. They run in kustomize's order,
-// so where two set the same field the later one keeps it.
+// the files replacements and transformer configurations are kept in), the
+// fields of o that the kustomization's transformers set, each at the line
+// of the entry that sets it: namespace, namePrefix, nameSuffix,
+// commonLabels, labels, commonAnnotations, replicas, images, replacements,
+// and builtin label and annotation configurations under transformers:. It
+// reads the rendered object, so it names only fields the object has, with
+// the value the entry gives. They come in kustomize's order, so where two
+// set the same field the later one keeps it (SourceOf reads patches from
+// the last).
 func (s *sourcer) kustTransformers(k *kustDoc, o *Object, declared string) []Patch {
 	p := Patch{File: k.file, Fields: map[string]int{}}
 	root := docMapping(k.doc)
@@ -90,6 +152,8 @@ func (s *sourcer) kustTransformers(k *kustDoc, o *Object, declared string) []Pat
 			out = append(out, fp)
 		}
 	}
+	// Configurations listed under transformers: run after the builtin fields.
+	out = append(out, s.configuredTransformers(k, root, fields)...)
 	kept := out[:0]
 	for _, q := range out {
 		if len(q.Fields) > 0 {
@@ -97,45 +161,6 @@ func (s *sourcer) kustTransformers(k *kustDoc, o *Object, declared string) []Pat
 		}
 	}
 	return kept
-}
-
-// flatten lists every field path of an object (SourceOf syntax) with its
-// value; list items are selected by name when they have one.
-func flatten(fields map[string]any) map[string]any {
-	out := map[string]any{}
-	var walk func(v any, prefix string)
-	walk = func(v any, prefix string) {
-		if prefix != "" {
-			out[prefix] = v
-		}
-		join := func(seg string) string {
-			if prefix == "" {
-				return seg
-			}
-			return prefix + "." + seg
-		}
-		switch c := v.(type) {
-		case map[string]any:
-			for k, sub := range c {
-				walk(sub, join(k))
-			}
-		case []any:
-			for i, item := range c {
-				walk(item, join(itemSelector(item, i)))
-			}
-		}
-	}
-	walk(fields, "")
-	return out
-}
-
-func itemSelector(item any, i int) string {
-	if m, ok := item.(map[string]any); ok {
-		if name, ok := m["name"].(string); ok && name != "" {
-			return "[name=" + name + "]"
-		}
-	}
-	return "[" + strconv.Itoa(i) + "]"
 }
 
 // labelFields attributes the labels of pairs (a mapping) wherever the
@@ -300,69 +325,4 @@ func matchesID(sel *yaml.Node, o *Object, declared string) bool {
 		return false
 	}
 	return true
-}
-
-// canonicalPath rewrites a replacement's field path into SourceOf syntax
-// for the object: "spec.template.spec.containers.0.image" and
-// "containers[name=app]" both become "containers.[name=app]" items as the
-// object's lists name them. Parts the object lacks stay as written.
-func canonicalPath(fields map[string]any, fp string) string {
-	var segs []string
-	for _, part := range splitFieldPath(fp) {
-		if i := strings.IndexByte(part, '['); i > 0 {
-			segs = append(segs, part[:i], part[i:])
-			continue
-		}
-		segs = append(segs, part)
-	}
-	var cur any = fields
-	for i, seg := range segs {
-		list, ok := cur.([]any)
-		if !ok {
-			if m, ok := cur.(map[string]any); ok {
-				cur = m[seg]
-			} else {
-				cur = nil
-			}
-			continue
-		}
-		idx := -1
-		if n, err := strconv.Atoi(strings.Trim(seg, "[]")); err == nil {
-			idx = n
-		} else if k, v, ok := strings.Cut(strings.Trim(seg, "[]"), "="); ok {
-			for j, item := range list {
-				if m, ok := item.(map[string]any); ok && m[k] == v {
-					idx = j
-					break
-				}
-			}
-		}
-		if idx < 0 || idx >= len(list) {
-			cur = nil
-			continue
-		}
-		segs[i] = itemSelector(list[idx], idx)
-		cur = list[idx]
-	}
-	return strings.Join(segs, ".")
-}
-
-// splitFieldPath splits at dots outside brackets.
-func splitFieldPath(fp string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i, r := range fp {
-		switch r {
-		case '[':
-			depth++
-		case ']':
-			depth--
-		case '.':
-			if depth == 0 {
-				out = append(out, fp[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(out, fp[start:])
 }

@@ -77,6 +77,16 @@ func TestRender_imagesEntryOwnsTheTag(t *testing.T) {
 					}
 				}
 			}
+			for i := range objs {
+				o := &objs[i]
+				if _, ok := o.Get("metadata", "labels", "app.kubernetes.io/environment"); !ok {
+					continue
+				}
+				// podinfo labels each environment through a LabelTransformer file.
+				if got, want := o.SourceOf("metadata", "labels", "app.kubernetes.io/environment"), (Source{"deploy/overlays/staging/labels.yaml", 6}); got != want {
+					t.Errorf("%s: environment label at %v, want %v", o.ID, got, want)
+				}
+			}
 			if retagged != 9 || kept != 1 {
 				t.Errorf("%d retagged and %d other images, want 9 and 1 (redis)", retagged, kept)
 			}

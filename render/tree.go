@@ -154,10 +154,22 @@ func (t *Tree) parse(p string) ([]*yaml.Node, error) {
 		pf := v.(*parsedFile)
 		return pf.docs, pf.err
 	}
-	docs, err := parseYAML(p, t.files[p])
-	t.parsed.Store(p, &parsedFile{docs: docs, err: err})
+	data := t.files[p]
+	docs, err := parseYAML(p, data)
+	if len(data) <= maxCachedParse {
+		t.parsed.Store(p, &parsedFile{docs: docs, err: err})
+	}
 	return docs, err
 }
+
+// maxCachedParse is the largest file whose parse a tree keeps. Parsed
+// YAML takes about ten times the file's size and a tree lives as long as
+// its reviews, so large files (CRDs, dashboards) are parsed again when
+// asked for instead: the parse is cheap beside kustomize's own, and
+// keeping it made one big overlay cost half as much memory again as
+// kustomize build. Small shared bases stay cached for the many overlays
+// that read them.
+const maxCachedParse = 16 << 10
 
 // parsedKust returns the parsed kustomization file at p.
 func (t *Tree) parsedKust(p string) (*kustDoc, error) {

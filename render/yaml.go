@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -13,10 +12,6 @@ import (
 // maxExpandedNodes bounds how many nodes one YAML document may expand to
 // once its aliases are resolved; real manifests stay far below it.
 const maxExpandedNodes = 100_000
-
-func looksYAML(p string) bool {
-	return strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".json")
-}
 
 // parseYAML decodes every document of a YAML stream into nodes and refuses
 // documents whose aliases would expand beyond maxExpandedNodes.

@@ -2,10 +2,8 @@ package report
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,13 +12,14 @@ import (
 )
 
 // Group is the findings that say the same thing at the same source line in
-// several overlays: same rule, state, severity, file, line, object kind, and
-// a message that differs only by the object's namespace and name (a shared
-// base rendered into dev, staging and production). Reports show a group
-// once, naming its overlays; JSON keeps one finding per overlay.
+// several overlays: same rule, state, severity, file, line, object kind and
+// name, and a message that differs only by the object's namespace (a shared
+// base rendered into dev, staging and production), at most one per overlay.
+// Reports show a group once, naming its overlays; JSON keeps one finding
+// per overlay.
 type Group struct {
-	// Findings are the members in the order of the review, one per overlay
-	// (or object); the first one speaks for the group.
+	// Findings are the members in the order of the review, one per
+	// overlay; the first one speaks for the group.
 	Findings []checks.Finding
 }
 
@@ -53,24 +52,30 @@ func (g Group) Fingerprints() []string {
 // first member.
 func Groups(findings []checks.Finding) []Group {
 	var out []Group
-	index := map[string]int{}
+	index := map[string][]int{}
+	has := func(g Group, overlay string) bool {
+		for _, f := range g.Findings {
+			if f.Overlay == overlay {
+				return true
+			}
+		}
+		return false
+	}
+outer:
 	for _, f := range findings {
 		k := groupKey(f)
-		if i, ok := index[k]; ok {
-			out[i].Findings = append(out[i].Findings, f)
-			continue
+		for _, i := range index[k] {
+			// A group holds one finding per overlay: two findings of one
+			// overlay are about different things.
+			if !has(out[i], f.Overlay) {
+				out[i].Findings = append(out[i].Findings, f)
+				continue outer
+			}
 		}
-		index[k] = len(out)
+		index[k] = append(index[k], len(out))
 		out = append(out, Group{Findings: []checks.Finding{f}})
 	}
 	return out
-}
-
-// GroupID names the group a finding belongs to: equal for the findings
-// Groups puts together, 16 hex characters.
-func GroupID(f checks.Finding) string {
-	sum := sha256.Sum256([]byte(groupKey(f)))
-	return hex.EncodeToString(sum[:8])
 }
 
 func groupKey(f checks.Finding) string {
@@ -83,30 +88,46 @@ func groupKey(f checks.Finding) string {
 		approval = "1"
 	}
 	return strings.Join([]string{f.Rule, string(f.State), string(f.Severity), approval,
-		f.File, strconv.Itoa(f.Line), f.Object.Kind, messageShape(f)}, "\x00")
+		f.File, strconv.Itoa(f.Line), f.Object.Group(), f.Object.Kind, f.Object.Name, messageShape(f)}, "\x00")
 }
 
-// messageShape is the message with the object's namespace and name taken
-// out, so "Role prod/api … in prod" and "Role staging/api … in staging"
-// compare equal.
+// messageShape is the message with the object's namespace taken out, so
+// "Role prod/api … in prod" and "Role staging/api … in staging" compare
+// equal (the object's kind and name are part of the group's key).
 func messageShape(f checks.Finding) string {
 	m := f.Message
-	if f.Object.Namespace != "" && f.Object.Name != "" {
-		m = strings.ReplaceAll(m, f.Object.Namespace+"/"+f.Object.Name, "\x02obj")
-	}
-	if f.Object.Name != "" {
-		m = strings.ReplaceAll(m, f.Object.Name, "\x02name")
-	}
 	if f.Object.Namespace != "" {
-		m = wordRE(f.Object.Namespace).ReplaceAllString(m, "${1}\x02ns")
+		m = replaceWord(m, f.Object.Namespace, "\x02ns")
 	}
 	return m
 }
 
-// wordRE matches s where it is not part of a longer word or name.
-func wordRE(s string) *regexp.Regexp {
-	return regexp.MustCompile(`(^|[^A-Za-z0-9_.-])` + regexp.QuoteMeta(s) + `\b`)
+// replaceWord replaces s in m where it is not part of a longer word or
+// name (letters, digits, "_", "." and "-" continue a name).
+func replaceWord(m, s, with string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(m, s)
+		if i < 0 {
+			b.WriteString(m)
+			return b.String()
+		}
+		end := i + len(s)
+		if (i == 0 || !nameByte(m[i-1])) && (end == len(m) || !wordByte(m[end])) {
+			b.WriteString(m[:i])
+			b.WriteString(with)
+		} else {
+			b.WriteString(m[:end])
+		}
+		m = m[end:]
+	}
 }
+
+func wordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+func nameByte(c byte) bool { return wordByte(c) || c == '.' || c == '-' }
 
 // overlayList names overlays compactly: "deploy/overlays/{dev, staging}"
 // when they share a parent directory, else their paths.
@@ -152,16 +173,6 @@ func inOverlays(g Group) string {
 	return "in " + plural(len(os), "overlay") + ": " + overlayList(os)
 }
 
-// groupMessage is the group's message: the first member's, saying how many
-// more overlays have the same finding when there are others.
-func groupMessage(g Group) string {
-	f := g.First()
-	if n := len(g.Overlays()) - 1; n > 0 {
-		return f.Message + " (the same in " + plural(n, "more overlay") + ")"
-	}
-	return f.Message
-}
-
 // diffGroup is overlays whose rendered diffs show the same change; the
 // diff shown is the first overlay's.
 type diffGroup struct {
@@ -183,12 +194,12 @@ func (d diffGroup) paths() []string {
 // taken out, with the same status and object counts. Order is kept.
 func groupDiffs(overlays []checks.OverlayResult) []diffGroup {
 	var out []diffGroup
-	index := map[string]int{}
+	index := map[[sha256.Size]byte]int{}
 	for _, o := range overlays {
 		if o.Diff == "" {
 			continue
 		}
-		k := string(o.Status) + "\x00" + fmt.Sprint(o.Objects) + "\x00" + diffShape(o.Diff)
+		k := diffShape(string(o.Status)+"\x00"+fmt.Sprint(o.Objects), o.Diff)
 		if i, ok := index[k]; ok {
 			out[i].overlays = append(out[i].overlays, o)
 			continue
@@ -199,44 +210,49 @@ func groupDiffs(overlays []checks.OverlayResult) []diffGroup {
 	return out
 }
 
-// diffShape is a diff with its namespaces replaced by placeholders numbered
-// in order of appearance. Namespaces are read from the object headers
-// ("--- a/<group/version>/<kind>/<namespace>/<name>") and replaced there
-// and in "namespace:" lines.
-func diffShape(diff string) string {
-	lines := strings.Split(diff, "\n")
+// diffShape hashes prefix and a diff with its namespaces replaced by
+// placeholders numbered in order of appearance. Namespaces are read from
+// the object headers ("--- a/<group/version>/<kind>/<namespace>/<name>")
+// and replaced there and in "namespace:" lines.
+func diffShape(prefix, diff string) [sha256.Size]byte {
 	names := map[string]string{}
-	for _, l := range lines {
+	for rest := diff; rest != ""; {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
 		if ns := headerNamespace(l); ns != "" && names[ns] == "" {
 			names[ns] = "\x02ns" + strconv.Itoa(len(names))
 		}
 	}
-	if len(names) == 0 {
-		return diff
-	}
-	for i, l := range lines {
+	h := sha256.New()
+	h.Write([]byte(prefix + "\x00"))
+	for rest := diff; rest != ""; {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
 		if ns := headerNamespace(l); ns != "" {
-			segs := strings.Split(l, "/")
-			segs[len(segs)-2] = names[ns]
-			lines[i] = strings.Join(segs, "/")
-			continue
-		}
-		if k, v, ok := strings.Cut(l, "namespace: "); ok && strings.TrimLeft(k, " +-") == "" {
+			i := strings.LastIndexByte(l, '/')
+			j := strings.LastIndexByte(l[:i], '/')
+			l = l[:j+1] + names[ns] + l[i:]
+		} else if k, v, ok := strings.Cut(l, "namespace: "); ok && strings.TrimLeft(k, " +-") == "" {
 			if p, ok := names[strings.TrimSpace(v)]; ok {
-				lines[i] = k + "namespace: " + p
+				l = k + "namespace: " + p
 			}
 		}
+		h.Write([]byte(l))
+		h.Write([]byte{'\n'})
 	}
-	return strings.Join(lines, "\n")
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 func headerNamespace(l string) string {
 	if !strings.HasPrefix(l, "--- a/") && !strings.HasPrefix(l, "+++ b/") {
 		return ""
 	}
-	segs := strings.Split(l, "/")
-	if len(segs) < 5 {
+	if strings.Count(l, "/") < 4 {
 		return ""
 	}
-	return segs[len(segs)-2]
+	i := strings.LastIndexByte(l, '/')
+	j := strings.LastIndexByte(l[:i], '/')
+	return l[j+1 : i]
 }

@@ -83,16 +83,17 @@ type summaryData struct {
 // summary renders the summary, shrinking its tables until it fits GitHub's
 // limit; the last resort is a hard cut.
 func summary(r *checks.Result, a Approval) string {
+	groups := Groups(r.Findings)
 	for rows := 300; rows >= 5; rows /= 2 {
-		s := renderSummary(r, a, rows)
+		s := renderSummary(r, a, groups, rows)
 		if len(s) <= MaxOutput {
 			return s
 		}
 	}
-	return cut(renderSummary(r, a, 5), MaxOutput)
+	return cut(renderSummary(r, a, groups, 5), MaxOutput)
 }
 
-func renderSummary(r *checks.Result, a Approval, rows int) string {
+func renderSummary(r *checks.Result, a Approval, groups []Group, rows int) string {
 	d := summaryData{}
 	perOverlay := map[string]int{}
 	for _, f := range r.Findings {
@@ -118,7 +119,7 @@ func renderSummary(r *checks.Result, a Approval, rows int) string {
 		}
 	}
 	newRows := 0
-	for _, g := range Groups(r.Findings) {
+	for _, g := range groups {
 		n := len(g.Findings)
 		switch g.First().State {
 		case checks.New:

@@ -272,3 +272,17 @@ func writeEvent(t *testing.T, dir, payload string) string {
 	}
 	return f.Name()
 }
+
+// TestAction_couldNotReview: a token GitHub does not accept is exit 2, with
+// the reason in the log and the job summary.
+func TestAction_couldNotReview(t *testing.T) {
+	r := newActionRepo(t)
+	r.openPR(6, "clean")
+	s := r.step(r.prEvent(6, "opened"), "pull_request", "ghs_not-a-token")
+	if s.code != 2 {
+		t.Fatalf("exit %d, want 2; log:\n%s", s.code, s.logOf())
+	}
+	if !strings.Contains(s.stderr, "401") || !strings.Contains(s.summary, "could not review") {
+		t.Errorf("the reason is missing; stderr:\n%s\nsummary:\n%s", s.stderr, s.summary)
+	}
+}

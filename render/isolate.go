@@ -1,0 +1,227 @@
+package render
+
+import (
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A render past its deadline cannot be stopped inside the process:
+// kustomize has no cancellation and, once it has read its inputs, no call
+// the renderer can refuse (a 2,000-object, 300-patch overlay ran on for
+// seconds after its caller gave up). RenderIsolated runs the render in a
+// child process instead, the same executable started again, and kills it
+// at the deadline. The child has no PATH (so no git), a temporary
+// directory that cannot be created (kustomize clones into one) and a
+// default transport that refuses every request.
+
+// childEnv marks a process started by RenderIsolated.
+const childEnv = "KUSTOGUARD_RENDER_CHILD"
+
+type childRequest struct {
+	Files    map[string][]byte
+	Outside  map[string]string
+	Oversize map[string]int64
+	Limits   Limits
+	Dir      string
+	Budget   time.Duration
+	Helm     helmWire
+}
+
+type childResponse struct {
+	Objects []Object
+	Err     string
+}
+
+func init() {
+	gob.Register(map[string]any{})
+	gob.Register([]any{})
+	gob.Register(time.Time{})
+	if os.Getenv(childEnv) == "1" {
+		os.Exit(runChild())
+	}
+}
+
+var isolateRenders atomic.Bool
+
+// IsolateRenders makes Render run every render through RenderIsolated. A
+// server calls it once at start.
+func IsolateRenders(on bool) { isolateRenders.Store(on) }
+
+// RenderIsolated is Render in a child process that is killed when ctx is
+// done, so a render that runs out of time stops consuming CPU. Children
+// are kept and reused between renders, so the cost of starting one (and
+// of kustomize's first use of its OpenAPI schema there) is paid again
+// only after a render was killed (BenchmarkRenderIsolated). Meant for a
+// long-running server; a one-shot command's process ends with the
+// command anyway.
+func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error) {
+	// The scan is cheap and gives the same errors; refuse early.
+	if _, err := scanClosure(t, filepath.ToSlash(dir)); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+	}
+	budget := DefaultBudget
+	if d, ok := ctx.Deadline(); ok {
+		budget = time.Until(d)
+	} else {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, budget)
+		defer cancel()
+	}
+	w, err := workers.get()
+	if err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+	}
+	helm, err := t.helmForChild(ctx, filepath.ToSlash(dir))
+	if err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+	}
+	req := childRequest{Files: t.files, Outside: t.outside, Oversize: t.oversize, Limits: t.lim, Dir: dir, Budget: budget, Helm: helm}
+	done := make(chan error, 1)
+	var resp childResponse
+	go func() {
+		if err := w.enc.Encode(req); err != nil {
+			done <- fmt.Errorf("sending the tree to the render process: %w", err)
+			return
+		}
+		if err := w.dec.Decode(&resp); err != nil {
+			done <- fmt.Errorf("reading the render process's answer: %w", err)
+			return
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			w.kill()
+			return nil, fmt.Errorf("rendering %s: %w", dir, err)
+		}
+		workers.put(w)
+	case <-ctx.Done():
+		w.kill()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("rendering %s: exceeded time budget %s", dir, budget.Round(time.Millisecond))
+		}
+		return nil, fmt.Errorf("rendering %s: %w", dir, ctx.Err())
+	}
+	if resp.Err != "" {
+		return nil, errors.New(resp.Err)
+	}
+	return resp.Objects, nil
+}
+
+// worker is a child process serving renders one at a time.
+type worker struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	enc   *gob.Encoder
+	dec   *gob.Decoder
+}
+
+func startWorker() (*worker, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding the executable: %w", err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = []string{childEnv + "=1", "PATH=", "HOME=/nonexistent", "TMPDIR=/dev/null/kustoguard"}
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting a render process: %w", err)
+	}
+	return &worker{cmd: cmd, stdin: stdin, enc: gob.NewEncoder(stdin), dec: gob.NewDecoder(stdout)}, nil
+}
+
+func (w *worker) kill() {
+	_ = w.cmd.Process.Kill()
+	_ = w.cmd.Wait()
+}
+
+// workerPool keeps idle workers, at most one per CPU.
+type workerPool struct {
+	mu   sync.Mutex
+	idle []*worker
+}
+
+var workers workerPool
+
+func (p *workerPool) get() (*worker, error) {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		w := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return w, nil
+	}
+	p.mu.Unlock()
+	return startWorker()
+}
+
+func (p *workerPool) put(w *worker) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.idle) >= runtime.NumCPU() {
+		_ = w.stdin.Close() // the worker exits at the end of its input
+		go func() { _ = w.cmd.Wait() }()
+		return
+	}
+	p.idle = append(p.idle, w)
+}
+
+// runChild serves render requests from stdin until it ends, answering
+// each on stdout.
+func runChild() int {
+	http.DefaultTransport = refuseAll{}
+	// kustomize's own log lines would reach the server's log unattributed.
+	log.SetOutput(io.Discard)
+	dec, enc := gob.NewDecoder(os.Stdin), gob.NewEncoder(os.Stdout)
+	for {
+		var req childRequest
+		if err := dec.Decode(&req); err != nil {
+			if errors.Is(err, io.EOF) {
+				return 0
+			}
+			fmt.Fprintln(os.Stderr, "reading a render request:", err)
+			return 2
+		}
+		b := newBuilder(req.Limits)
+		b.files, b.outside, b.oversize = req.Files, req.Outside, req.Oversize
+		ctx, cancel := context.WithTimeout(withHelmWire(context.Background(), req.Helm), req.Budget)
+		var resp childResponse
+		objs, err := b.tree().Render(ctx, req.Dir)
+		cancel()
+		if err != nil {
+			resp.Err = err.Error()
+		}
+		resp.Objects = objs
+		if err := enc.Encode(resp); err != nil {
+			fmt.Fprintln(os.Stderr, "writing a render answer:", err)
+			return 2
+		}
+	}
+}
+
+type refuseAll struct{}
+
+func (refuseAll) RoundTrip(req *http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), errNetworkDisabled)
+}

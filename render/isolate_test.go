@@ -1,0 +1,96 @@
+package render
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestRenderIsolated_matchesRender renders every kustomization of the
+// fixture repository both ways and expects the same objects or errors.
+func TestRenderIsolated_matchesRender(t *testing.T) {
+	tree := loadRepo(t)
+	for _, dir := range kustomizationDirs(tree) {
+		want, wantErr := tree.Render(context.Background(), dir)
+		got, gotErr := tree.RenderIsolated(context.Background(), dir)
+		if (wantErr == nil) != (gotErr == nil) || wantErr != nil && wantErr.Error() != gotErr.Error() {
+			t.Errorf("%s: error %v, in process %v", dir, gotErr, wantErr)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: the isolated render differs from the in-process one", dir)
+		}
+	}
+}
+
+// TestRenderIsolated_refusesAtTheScan gets the scan's error, not the
+// child's, for a remote reference: no request, no git.
+func TestRenderIsolated_refusesAtTheScan(t *testing.T) {
+	tr := newTrap(t)
+	tree := treeOf(t, "app/kustomization.yaml", "Resources: ["+tr.url+"/r.yaml]\n")
+	_, err := tree.RenderIsolated(context.Background(), "app")
+	if err == nil || !strings.Contains(err.Error(), "app/kustomization.yaml: resources: remote reference") {
+		t.Errorf("got %v", err)
+	}
+	tr.sprung(t, "isolated")
+}
+
+// TestRenderIsolated_deadline stops the costly overlay at its deadline.
+func TestRenderIsolated_deadline(t *testing.T) {
+	tree, err := FromFiles(costlyOverlay(2000, 300), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := tree.RenderIsolated(ctx, "app"); err == nil || !strings.Contains(err.Error(), "exceeded time budget") {
+		t.Errorf("got %v, want the budget error", err)
+	}
+}
+
+// BenchmarkRenderIsolated compares one overlay rendered in process and in
+// a child process: the difference is what isolation costs per render.
+func BenchmarkRenderIsolated(b *testing.B) {
+	tree := loadRepo(b)
+	for _, mode := range []struct {
+		name   string
+		render func(*Tree, context.Context, string) ([]Object, error)
+	}{{"inProcess", (*Tree).Render}, {"child", (*Tree).RenderIsolated}} {
+		b.Run(mode.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := mode.render(tree, context.Background(), "apps/api/prod"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestIsolateRenders sends Render through a child process once switched on.
+func TestIsolateRenders(t *testing.T) {
+	IsolateRenders(true)
+	defer IsolateRenders(false)
+	tree, err := FromFiles(costlyOverlay(2000, 300), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	before := childCPU()
+	if _, err := tree.Render(ctx, "app"); err == nil || !strings.Contains(err.Error(), "exceeded time budget") {
+		t.Fatalf("got %v, want the budget error", err)
+	}
+	// The render's CPU went to a child that was killed and reaped.
+	if childCPU() == before {
+		t.Error("no child process did the work")
+	}
+}
+
+func childCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
