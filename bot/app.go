@@ -35,6 +35,10 @@ func NewAppServer(_ context.Context, cfg Config, log *slog.Logger) (*Server, err
 	if err != nil {
 		return nil, err
 	}
+	// A server renders untrusted trees all day: each render runs in a child
+	// process killed at its deadline, so one that runs out of time stops
+	// consuming CPU instead of running on beside the next review.
+	render.IsolateRenders(true)
 	m := NewMetrics()
 	clientCfg := ClientConfig{
 		AppID:            cfg.AppID,

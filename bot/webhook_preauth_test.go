@@ -140,3 +140,33 @@ func TestReadPreAuth(t *testing.T) {
 		})
 	}
 }
+
+// A genuine delivery larger than the first chunks is read whole and
+// accepted; the budget it held is given back.
+func TestWebhook_largeSignedDelivery(t *testing.T) {
+	sched := &recordingScheduler{}
+	h := NewWebhook(WebhookConfig{Secret: []byte(testWebhookSecret), AppID: testWebhookAppID,
+		Scheduler: sched, Metrics: NewMetrics(), Logger: quietLogger()})
+	body := webhookPayload(t, "pull_request_opened")
+	// Pad the JSON object with a 3 MiB field: many chunks, one HMAC.
+	padded := append([]byte(`{"padding":"`+strings.Repeat("p", 3<<20)+`",`), body[1:]...)
+	w := recordResponse(h, signedDelivery("pull_request", "big-1", padded))
+	if w.Code != http.StatusAccepted {
+		t.Fatalf("status %d (%s), want 202", w.Code, strings.TrimSpace(w.Body.String()))
+	}
+	if len(sched.recorded()) != 1 {
+		t.Errorf("jobs %d, want 1", len(sched.recorded()))
+	}
+	if got := h.budget.inUse(); got != 0 {
+		t.Errorf("pre-auth budget in use after the delivery: %d, want 0", got)
+	}
+	// The same body signed with another secret is refused, its budget freed.
+	r := signedDelivery("pull_request", "big-2", padded)
+	r.Header.Set(headerSignature, webhookSignature("another secret", padded))
+	if w := recordResponse(h, r); w.Code != http.StatusUnauthorized {
+		t.Errorf("wrongly signed: status %d, want 401", w.Code)
+	}
+	if got := h.budget.inUse(); got != 0 {
+		t.Errorf("pre-auth budget in use after a refusal: %d, want 0", got)
+	}
+}

@@ -40,6 +40,9 @@ type OverlayResult struct {
 	// by another kustomization, deployed by an Argo CD or Flux object,
 	// configured) and which change reaches it.
 	Reason string `json:"reason,omitempty"`
+	// MovedFrom is the overlay's path on the base side when the pull
+	// request moved it; the overlay is compared with its old render.
+	MovedFrom string `json:"movedFrom,omitempty"`
 	// BaseError is the overlay's render error on the base side, when it
 	// had one there too: a render error the pull request did not cause.
 	BaseError string          `json:"baseError,omitempty"`
@@ -62,6 +65,9 @@ type Result struct {
 	Overlays []OverlayResult `json:"overlays"`
 	Findings []Finding       `json:"findings"`
 	Summary  Summary         `json:"summary"`
+	// Deprecations are the deprecated kustomization fields the reviewed
+	// overlays read at head, each once.
+	Deprecations []render.Deprecation `json:"deprecations,omitempty"`
 }
 
 // ReviewInput is what a review compares.
@@ -95,28 +101,20 @@ func Review(ctx context.Context, in ReviewInput) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("selecting affected overlays: %w", err)
 	}
-	res := &Result{Base: in.BaseName, Head: in.HeadName, Overlays: make([]OverlayResult, len(selected))}
-	perOverlay := make([][]Finding, len(selected))
-
-	workers := in.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	sem := make(chan struct{}, workers)
-	var wg sync.WaitGroup
-	for i, sel := range selected {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			res.Overlays[i], perOverlay[i] = reviewOverlay(ctx, in, cfg, changed, sel.Dir)
-			res.Overlays[i].Reason = sel.Reason
-		}()
-	}
-	wg.Wait()
+	sides := make([]overlaySides, len(selected))
+	forEach(in.Workers, len(selected), func(i int) {
+		sides[i] = renderSides(ctx, in, selected[i])
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("reviewing: %w", err)
 	}
+	sides = pairMoves(append(sides, movedCandidates(ctx, in, selected, sides)...))
+
+	res := &Result{Base: in.BaseName, Head: in.HeadName, Overlays: make([]OverlayResult, len(sides))}
+	perOverlay := make([][]Finding, len(sides))
+	forEach(in.Workers, len(sides), func(i int) {
+		res.Overlays[i], perOverlay[i] = judgeOverlay(in, cfg, changed, sides[i])
+	})
 
 	for _, fs := range perOverlay {
 		res.Findings = append(res.Findings, fs...)
@@ -126,28 +124,76 @@ func Review(ctx context.Context, in ReviewInput) (*Result, error) {
 	res.Findings = append(res.Findings, ConfigChange(changed, baseCfg, headCfg, cfg)...)
 	res.Findings = sortFindings(res.Findings)
 	res.Summary = summarize(res)
+	var atHead []string
+	for _, s := range sides {
+		if s.AtHead {
+			atHead = append(atHead, s.HeadDir)
+		}
+	}
+	res.Deprecations = render.Deprecations(in.Head, atHead)
 	return res, nil
 }
 
-// reviewOverlay renders one overlay on both sides and judges the change.
-func reviewOverlay(ctx context.Context, in ReviewInput, cfg *Config, changed []string, dir string) (OverlayResult, []Finding) {
-	out := OverlayResult{Path: dir}
-	atBase, atHead := in.Base.KustomizationFile(dir) != "", in.Head.KustomizationFile(dir) != ""
+// forEach runs fn(0..n-1) on at most workers goroutines (GOMAXPROCS
+// when 0) and waits for them.
+func forEach(workers, n int, fn func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			fn(i)
+		}()
+	}
+	wg.Wait()
+}
 
-	var base, head []render.Object
-	var baseErr error
-	if atBase {
-		base, baseErr = in.Base.Render(ctx, dir)
-		// A base that no longer renders is compared as empty: the pull
-		// request is judged on what it renders, not blamed for the base.
+// overlaySides is one overlay rendered on both sides. BaseDir and HeadDir
+// differ only for an overlay that moved (see pairMoves).
+type overlaySides struct {
+	BaseDir, HeadDir string
+	Reason           string
+	AtBase, AtHead   bool
+	Base, Head       []render.Object
+	BaseErr, HeadErr error
+	// Candidate marks a kustomization deleted at head that was not
+	// selected (another kustomization used it): reviewed only as the old
+	// path of an overlay that moved.
+	Candidate bool
+}
+
+// renderSides renders the selected overlay where it exists.
+func renderSides(ctx context.Context, in ReviewInput, sel render.Selected) overlaySides {
+	s := overlaySides{BaseDir: sel.Dir, HeadDir: sel.Dir, Reason: sel.Reason}
+	s.AtBase, s.AtHead = in.Base.KustomizationFile(sel.Dir) != "", in.Head.KustomizationFile(sel.Dir) != ""
+	if s.AtBase {
+		s.Base, s.BaseErr = in.Base.Render(ctx, sel.Dir)
 	}
-	if atHead {
-		objs, err := in.Head.Render(ctx, dir)
-		if err != nil {
-			return renderFailed(in, cfg, out, dir, err, baseErr)
-		}
-		head = objs
+	if s.AtHead {
+		s.Head, s.HeadErr = in.Head.Render(ctx, sel.Dir)
 	}
+	return s
+}
+
+// judgeOverlay diffs one overlay's renders and runs the rules on them.
+func judgeOverlay(in ReviewInput, cfg *Config, changed []string, s overlaySides) (OverlayResult, []Finding) {
+	dir := s.HeadDir
+	out := OverlayResult{Path: dir, Reason: s.Reason}
+	if s.BaseDir != s.HeadDir {
+		out.MovedFrom = s.BaseDir
+	}
+	// A base that no longer renders is compared as empty: the pull request
+	// is judged on what it renders, not blamed for the base.
+	base, head, baseErr := s.Base, s.Head, s.BaseErr
+	if s.HeadErr != nil {
+		return renderFailed(in, cfg, out, dir, s.HeadErr, baseErr)
+	}
+	atBase, atHead := s.AtBase, s.AtHead
 
 	out.Changes = render.Diff(base, head)
 	var diffs strings.Builder

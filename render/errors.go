@@ -32,7 +32,8 @@ type Error struct {
 
 func (e *Error) Error() string { return e.msg }
 
-// Unwrap lets callers test for cancellation; nothing else is wrapped.
+// Unwrap lets callers test for cancellation and deadlines; nothing else
+// is wrapped.
 func (e *Error) Unwrap() error { return e.cause }
 
 func (t *Tree) sanitizeError(dir string, err error) error {
@@ -48,17 +49,25 @@ func (t *Tree) sanitizeError(dir string, err error) error {
 	out := &Error{Dir: dir}
 	// Tree paths are the repository's names, never Secret content: locate
 	// before scrubbing, which may blank a path equal to some value.
-	out.File, out.Line = t.locate(dir, msg)
+	var named bool
+	out.File, out.Line, named = t.locate(dir, msg)
 	msg = t.secrets().scrub(msg)
 	msg = kustomizationTerms(msg)
-	if out.File != "" && out.Line > 0 {
-		if field := fieldAtLine(t.files[out.File], out.Line); field != "" {
-			msg = strings.Replace(msg, "line "+strconv.Itoa(out.Line)+": ", "line "+strconv.Itoa(out.Line)+": "+field+": ", 1)
-		}
+	if named && out.Line > 0 {
+		// Every "line N:" of a decoding error is a line of the file named.
+		msg = fieldLine.ReplaceAllStringFunc(msg, func(m string) string {
+			n, _ := strconv.Atoi(fieldLine.FindStringSubmatch(m)[1])
+			if field := fieldAtLine(t.files[out.File], n); field != "" {
+				return m + field + ": "
+			}
+			return m
+		})
 	}
 	out.msg = msg
-	if errors.Is(err, context.Canceled) {
-		out.cause = context.Canceled
+	for _, c := range []error{context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, c) {
+			out.cause = c
+		}
 	}
 	return out
 }
@@ -163,8 +172,8 @@ func typeName(goType string) string {
 // quoted value.
 func kustomizationTerms(s string) string {
 	s = unmarshalHead.ReplaceAllString(s, "")
-	s = runOnLine.ReplaceAllString(s, "$1; $2")
 	s = strings.NewReplacer(".[noGrp]", "", ".[noNs]", "", "received error ", "").Replace(s)
+	s = runOnLine.ReplaceAllString(s, "$1; $2")
 	s = yamlTypeError.ReplaceAllStringFunc(s, func(m string) string {
 		g := yamlTypeError.FindStringSubmatch(m)
 		return "found " + tagName(g[1]) + " where " + typeName(g[2]) + " is expected"
@@ -192,14 +201,16 @@ func tagName(tag string) string {
 }
 
 var (
+	fieldLine   = regexp.MustCompile(`\bline (\d+): `)
 	quoted      = regexp.MustCompile(`"([^"\s]{1,200})"`)
 	lineRef     = regexp.MustCompile(`\bline (\d+)\b`)
 	fileNameRef = regexp.MustCompile(`[A-Za-z0-9_./@+~-]+\.(?:ya?ml|json|env|properties|txt|conf|ini)\b|[A-Za-z0-9_./@+~-]*(?:kustomization\.ya?ml|Kustomization)\b`)
 )
 
-// locate finds the tree file the message blames, and the line when a
-// "line N" follows the file's name.
-func (t *Tree) locate(dir, msg string) (file string, line int) {
+// locate finds the tree file the message blames (named: the message names
+// it; else dir's kustomization), and the line when a "line N" follows the
+// file's name or the file names what the message quotes.
+func (t *Tree) locate(dir, msg string) (file string, line int, named bool) {
 	at := -1
 	for _, m := range fileNameRef.FindAllStringIndex(msg, -1) {
 		p := strings.TrimPrefix(msg[m[0]:m[1]], "/")
@@ -210,13 +221,13 @@ func (t *Tree) locate(dir, msg string) (file string, line int) {
 			}
 		}
 	}
-	if file != "" {
+	if named = file != ""; named {
 		if m := lineRef.FindStringSubmatch(msg[at:]); m != nil {
 			line, _ = strconv.Atoi(m[1])
-			return file, line
+			return file, line, true
 		}
 	} else if file = t.KustomizationFile(dir); file == "" {
-		return "", 0
+		return "", 0, false
 	}
 	// No line given: the line of the file that names what the message
 	// quotes or refers to, such as a missing resource.
@@ -228,9 +239,9 @@ func (t *Tree) locate(dir, msg string) (file string, line int) {
 	for i, l := range strings.Split(string(t.files[file]), "\n") {
 		for _, n := range names {
 			if n != "" && n != file && strings.Contains(l, n) {
-				return file, i + 1
+				return file, i + 1, named
 			}
 		}
 	}
-	return file, 0
+	return file, 0, named
 }

@@ -156,7 +156,7 @@ func TestRenderError_kustomizationTerms(t *testing.T) {
 				"plugins/kustomized-helm/kustomization.yaml": "resources: {a: b}\npatches:\n- p.yaml\n",
 			},
 			file: "plugins/kustomized-helm/kustomization.yaml", line: 1,
-			want: []string{"line 1: resources: found a mapping where a list of strings is expected", "line 3: found a string where a patch entry"},
+			want: []string{"line 1: resources: found a mapping where a list of strings is expected", "; line 3: patches[0]: found a string where a patch entry"},
 		},
 	}
 	for _, tt := range tests {
@@ -207,5 +207,19 @@ func TestKustomizationTerms(t *testing.T) {
 		if got := kustomizationTerms(oneLine(tt.in)); got != tt.want {
 			t.Errorf("kustomizationTerms(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// A sanitized error still says when the caller gave up.
+func TestRenderError_keepsCancellation(t *testing.T) {
+	tree, err := FromFiles(map[string][]byte{"app/kustomization.yaml": []byte("resources: []\n")}, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, rerr := tree.Render(ctx, "app")
+	if !errors.Is(rerr, context.Canceled) {
+		t.Errorf("error %v does not match context.Canceled", rerr)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 	"sync"
 	"time"
@@ -221,71 +220,4 @@ func (f *ChartFetcher) store(key, digest string, data []byte) {
 		delete(f.byHash, f.order[0])
 		f.order = f.order[1:]
 	}
-}
-
-// helmWire is what a render in a child process (RenderIsolated) needs of
-// the caller's HelmOptions: the child has no network, so the parent
-// fetches the allow-listed charts the closure names and sends them along.
-type helmWire struct {
-	Disabled bool
-	Allow    []string
-	Charts   map[string][]byte // repo|name|version → chart archive
-}
-
-// helmForChild prepares the Helm options of an isolated render of dir.
-func (t *Tree) helmForChild(ctx context.Context, dir string) (helmWire, error) {
-	opts := helmOptionsFrom(ctx)
-	w := helmWire{Disabled: opts.Disabled, Allow: opts.Allow}
-	if opts.Disabled || opts.Fetcher == nil || len(opts.Allow) == 0 {
-		return w, nil
-	}
-	sr, err := t.scan(dir)
-	if err != nil {
-		return w, err
-	}
-	for _, u := range sr.helm {
-		data, _ := t.ReadFile(u.file)
-		var k types.Kustomization
-		if k.Unmarshal(data) != nil {
-			continue // the render reports it
-		}
-		k.FixKustomization()
-		home := types.HelmDefaultHome
-		if k.HelmGlobals != nil && k.HelmGlobals.ChartHome != "" {
-			home = k.HelmGlobals.ChartHome
-		}
-		for _, c := range k.HelmCharts {
-			repo := strings.TrimSuffix(c.Repo, "/")
-			local := path.Join(u.dir, home, c.Name+"-"+c.Version)
-			if !strings.HasPrefix(repo, "https://") || !allowedSource(opts.Allow, repo) || t.isDir(path.Join(local, c.Name)) {
-				continue // local, refused or unsupported: the render says which
-			}
-			if _, ok := t.ReadFile(local + ".tgz"); ok {
-				continue
-			}
-			if _, err := semver.StrictNewVersion(strings.TrimPrefix(c.Version, "v")); err != nil {
-				continue
-			}
-			b, err := opts.Fetcher.fetch(ctx, opts.Allow, repo, c.Name, c.Version)
-			if err != nil {
-				return w, fmt.Errorf("%s: helm chart %s: fetching %s %s from %s: %w", u.file, c.Name, c.Name, c.Version, repo, err)
-			}
-			if w.Charts == nil {
-				w.Charts = map[string][]byte{}
-			}
-			w.Charts[repo+"|"+c.Name+"|"+c.Version] = b
-		}
-	}
-	return w, nil
-}
-
-// withHelmWire is the child's side of helmForChild: its fetcher serves
-// the charts the parent sent and refuses every request.
-func withHelmWire(ctx context.Context, w helmWire) context.Context {
-	f := NewChartFetcher(&http.Client{Transport: refuseAll{}})
-	for key, b := range w.Charts {
-		sum := sha256.Sum256(b)
-		f.store(key, hex.EncodeToString(sum[:]), b)
-	}
-	return WithHelm(ctx, HelmOptions{Disabled: w.Disabled, Allow: w.Allow, Fetcher: f})
 }

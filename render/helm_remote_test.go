@@ -143,8 +143,8 @@ func TestAllowedSource(t *testing.T) {
 	}
 }
 
-// A render isolated in a child process has no network: the parent fetches
-// the allow-listed chart and hands it over.
+// RenderIsolated renders an allow-listed remote chart too (its fetcher
+// stays with the caller), and refuses one that is not allowed.
 func TestHelmRemoteChartIsolated(t *testing.T) {
 	srv, requests := chartRepo(t, "")
 	repo := srv.URL + "/charts"

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -33,10 +34,14 @@ type childRequest struct {
 	Files    map[string][]byte
 	Outside  map[string]string
 	Oversize map[string]int64
-	Limits   Limits
-	Dir      string
-	Budget   time.Duration
-	Helm     helmWire
+	// Unreadable are files the loader could not read, kept for errors.
+	Unreadable map[string]string
+	Limits     Limits
+	Dir        string
+	Budget     time.Duration
+	// The caller's Helm options, but its fetcher (see RenderIsolated).
+	HelmDisabled bool
+	HelmAllow    []string
 }
 
 type childResponse struct {
@@ -68,8 +73,19 @@ func IsolateRenders(on bool) { isolateRenders.Store(on) }
 // command anyway.
 func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error) {
 	// The scan is cheap and gives the same errors; refuse early.
-	if _, err := scanClosure(t, filepath.ToSlash(dir)); err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+	sr, err := scanClosure(t, filepath.ToSlash(dir))
+	if err != nil {
+		return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err))
+	}
+	helm := helmOptionsFrom(ctx)
+	if len(sr.helm) > 0 && helm.Fetcher != nil {
+		// Remote charts come through the caller's fetcher, which cannot
+		// be handed to a child: such renders stay in process.
+		r, err := t.render(ctx, dir, false)
+		if err != nil {
+			return nil, t.sanitizeError(dir, err)
+		}
+		return r.objects, nil
 	}
 	budget := DefaultBudget
 	if d, ok := ctx.Deadline(); ok {
@@ -83,11 +99,8 @@ func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error)
 	if err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
-	helm, err := t.helmForChild(ctx, filepath.ToSlash(dir))
-	if err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
-	}
-	req := childRequest{Files: t.files, Outside: t.outside, Oversize: t.oversize, Limits: t.lim, Dir: dir, Budget: budget, Helm: helm}
+	req := childRequest{Limits: t.lim, Dir: dir, Budget: budget, HelmDisabled: helm.Disabled, HelmAllow: helm.Allow}
+	req.Files, req.Outside, req.Oversize, req.Unreadable = t.closureView(sr)
 	done := make(chan error, 1)
 	var resp childResponse
 	go func() {
@@ -204,8 +217,9 @@ func runChild() int {
 			return 2
 		}
 		b := newBuilder(req.Limits)
-		b.files, b.outside, b.oversize = req.Files, req.Outside, req.Oversize
-		ctx, cancel := context.WithTimeout(withHelmWire(context.Background(), req.Helm), req.Budget)
+		b.files, b.outside, b.oversize, b.unreadable = req.Files, req.Outside, req.Oversize, req.Unreadable
+		ctx := WithHelm(context.Background(), HelmOptions{Disabled: req.HelmDisabled, Allow: req.HelmAllow})
+		ctx, cancel := context.WithTimeout(ctx, req.Budget)
 		var resp childResponse
 		objs, err := b.tree().Render(ctx, req.Dir)
 		cancel()
@@ -224,4 +238,48 @@ type refuseAll struct{}
 
 func (refuseAll) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), errNetworkDisabled)
+}
+
+// closureView is the part of the tree a render of sr's closure can read,
+// so that a child is sent that part rather than the whole repository.
+// kustomize reads each kustomization's files from below its own directory
+// (the renderer loads with LoadRestrictionsRootOnly), so the directories of
+// the closure's kustomizations hold everything it reads. Charts may sit
+// elsewhere (helmGlobals.chartHome): a closure inflating Helm gets it all.
+func (t *Tree) closureView(sr *scanResult) (files map[string][]byte, outside map[string]string, oversize map[string]int64, unreadable map[string]string) {
+	if len(sr.helm) > 0 {
+		return t.files, t.outside, t.oversize, t.unreadable
+	}
+	roots := map[string]bool{}
+	for file := range sr.kusts {
+		roots[path.Dir(file)] = true
+	}
+	if roots["."] {
+		return t.files, t.outside, t.oversize, t.unreadable
+	}
+	under := func(p string) bool {
+		for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+			if roots[d] {
+				return true
+			}
+		}
+		return false
+	}
+	files = map[string][]byte{}
+	for p, b := range t.files {
+		if under(p) {
+			files[p] = b
+		}
+	}
+	return files, filterKeys(t.outside, under), filterKeys(t.oversize, under), filterKeys(t.unreadable, under)
+}
+
+func filterKeys[V any](m map[string]V, keep func(string) bool) map[string]V {
+	out := make(map[string]V, len(m))
+	for k, v := range m {
+		if keep(k) {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"context"
 	"reflect"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -93,4 +94,51 @@ func childCPU() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestRenderIsolated_helmOptions carries the caller's Helm options into
+// the child: Helm turned off there is off in the child too.
+func TestRenderIsolated_helmOptions(t *testing.T) {
+	tree := treeOf(t, "app/kustomization.yaml", "helmCharts:\n- name: c\n  releaseName: r\n", "app/charts/c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n")
+	ctx := WithHelm(context.Background(), HelmOptions{Disabled: true})
+	_, want := tree.Render(ctx, "app")
+	_, got := tree.RenderIsolated(ctx, "app")
+	if want == nil || got == nil || want.Error() != got.Error() {
+		t.Errorf("isolated: %v, in process: %v", got, want)
+	}
+}
+
+// TestClosureView sends a child only the directories of the closure's
+// kustomizations: an overlay's base comes along, a neighbour does not.
+func TestClosureView(t *testing.T) {
+	tree, err := FromFiles(map[string][]byte{
+		"apps/a/kustomization.yaml":    []byte("resources: [../../bases/web]\n"),
+		"apps/a/patch.yaml":            []byte("x: 1\n"),
+		"apps/b/kustomization.yaml":    []byte("resources: [cm.yaml]\n"),
+		"apps/b/cm.yaml":               []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"),
+		"bases/web/kustomization.yaml": []byte("resources: [cm.yaml]\n"),
+		"bases/web/cm.yaml":            []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n"),
+		"README.md":                    []byte("hello\n"),
+	}, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr, err := scanClosure(tree, "apps/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _, _, _ := tree.closureView(sr)
+	var got []string
+	for p := range files {
+		got = append(got, p)
+	}
+	sort.Strings(got)
+	want := []string{"apps/a/kustomization.yaml", "apps/a/patch.yaml", "bases/web/cm.yaml", "bases/web/kustomization.yaml"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("child gets %v, want %v", got, want)
+	}
+	objs, err := tree.RenderIsolated(context.Background(), "apps/a")
+	if err != nil || len(objs) != 1 || objs[0].ID.Name != "web" {
+		t.Errorf("isolated render of the view: %v, %v", objs, err)
+	}
 }

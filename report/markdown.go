@@ -47,6 +47,10 @@ func Icon(s checks.Severity) string {
 type overlayRow struct {
 	Path, Status, Objects, Error string
 	Findings                     int
+	// Reason says why the overlay was reviewed; ErrorAtBase that its
+	// render error is the base branch's too.
+	Reason      string
+	ErrorAtBase bool
 }
 
 type findingRow struct {
@@ -66,6 +70,7 @@ type summaryData struct {
 	Overlays        []overlayRow
 	OverlaysOmitted int
 	Errors          []overlayRow
+	Reasons         []overlayRow // overlays with a reason, in table order
 	New             []findingRow
 	NewOmitted      int
 	// NewCount counts new findings, one per overlay; NewGrouped says, when
@@ -103,14 +108,19 @@ func renderSummary(r *checks.Result, a Approval, groups []Group, rows int) strin
 	}
 	for _, o := range r.Overlays {
 		row := overlayRow{
-			Path:     codeCell(o.Path),
-			Status:   string(o.Status),
-			Objects:  fmt.Sprintf("+%d ~%d -%d", o.Objects.Added, o.Objects.Changed, o.Objects.Removed),
-			Error:    cell(o.Error, 500),
-			Findings: perOverlay[o.Path],
+			Path:        codeCell(o.Path),
+			Status:      string(o.Status),
+			Objects:     fmt.Sprintf("+%d ~%d -%d", o.Objects.Added, o.Objects.Changed, o.Objects.Removed),
+			Error:       cell(o.Error, 500),
+			Findings:    perOverlay[o.Path],
+			Reason:      cell(o.Reason, 300),
+			ErrorAtBase: o.BaseError != "",
 		}
 		if o.Status == checks.OverlayError {
 			d.Errors = append(d.Errors, row)
+		}
+		if row.Reason != "" && len(d.Reasons) < rows {
+			d.Reasons = append(d.Reasons, row)
 		}
 		if len(d.Overlays) < rows {
 			d.Overlays = append(d.Overlays, row)

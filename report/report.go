@@ -177,6 +177,11 @@ func Title(r *checks.Result, a Approval) string {
 		return "No rendered changes"
 	}
 	counts := c.phrase(len(r.Overlays))
+	// The counts are per overlay; say how many distinct findings they are
+	// when a shared base makes them fewer (the tables show those).
+	if distinct := distinctNew(r.Findings); distinct < c.total() {
+		counts += " (" + plural(distinct, "distinct finding") + ")"
+	}
 	needing := checks.NeedingApproval(r.Findings)
 	switch {
 	case len(needing) > 0 && !a.Approved():
@@ -187,6 +192,17 @@ func Title(r *checks.Result, a Approval) string {
 		return fmt.Sprintf("No rendered changes in %s", plural(len(r.Overlays), "overlay"))
 	}
 	return counts
+}
+
+// distinctNew counts the groups of new findings (see Group).
+func distinctNew(findings []checks.Finding) int {
+	n := 0
+	for _, g := range Groups(findings) {
+		if g.First().State == checks.New {
+			n++
+		}
+	}
+	return n
 }
 
 // counts tallies new findings as the gate sees them.
@@ -303,6 +319,10 @@ func annotations(r *checks.Result) []Annotation {
 			Title:   f.Rule + ": " + f.Object.Kind + " " + f.Object.Name,
 			Message: msg,
 		})
+	}
+	for _, d := range r.Deprecations {
+		out = append(out, Annotation{Path: d.File, Line: max(d.Line, 1), Level: LevelNotice,
+			Title: "kustomize deprecation", Message: d.Message})
 	}
 	return out
 }

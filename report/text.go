@@ -34,15 +34,29 @@ func (p painter) paint(style, s string) string {
 // diffs. With color, it uses ANSI colours (the caller decides: a TTY and no
 // NO_COLOR).
 func Text(w io.Writer, r *checks.Result, a Approval, color bool) error {
+	return TextWith(w, r, a, TextOptions{Color: color})
+}
+
+// TextOptions tunes the terminal report.
+type TextOptions struct {
+	// Color turns on ANSI colours.
+	Color bool
+	// ShowExisting lists the findings already on the base side; without
+	// it the report lists what the change introduces and counts the rest.
+	ShowExisting bool
+}
+
+// TextWith is Text with options.
+func TextWith(w io.Writer, r *checks.Result, a Approval, opt TextOptions) error {
 	if r == nil {
 		r = &checks.Result{}
 	}
-	p := painter(color)
+	p := painter(opt.Color)
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%s %s → %s\n\n", p.paint(ansiBold, "kustoguard"), r.Base, r.Head)
 
 	textOverlays(bw, p, r)
-	textFindings(bw, p, r)
+	textFindings(bw, p, r, opt.ShowExisting)
 
 	conclusion := Conclusion(r, a)
 	style := ansiGreen
@@ -109,24 +123,37 @@ func textOverlays(w io.Writer, p painter, r *checks.Result) {
 		}
 		fmt.Fprintf(w, "  %s  %-*s  +%d ~%d -%d  %s\n", status, width, o.Path,
 			o.Objects.Added, o.Objects.Changed, o.Objects.Removed, plural(perOverlay[o.Path], "new finding"))
-		if o.Error != "" {
+		if o.Reason != "" {
+			fmt.Fprintf(w, "             %s\n", p.paint(ansiDim, "reviewed: "+o.Reason))
+		}
+		switch {
+		case o.Error != "" && o.BaseError != "":
+			fmt.Fprintf(w, "             %s\n", p.paint(ansiDim, "does not render, as on the base side (not blocking): "+firstLine(o.Error)))
+		case o.Error != "":
 			fmt.Fprintf(w, "             %s\n", p.paint(ansiRed, firstLine(o.Error)))
+		case o.BaseError != "":
+			fmt.Fprintf(w, "             %s\n", p.paint(ansiDim, "did not render on the base side: its findings block only through approval"))
 		}
 	}
 	fmt.Fprintln(w)
 }
 
 // textFindings lists the findings by overlay; a finding at the same source
-// line in several overlays is listed once, under all of them.
-func textFindings(w io.Writer, p painter, r *checks.Result) {
+// line in several overlays is listed once, under all of them. Existing
+// findings are counted, and listed only with showExisting.
+func textFindings(w io.Writer, p painter, r *checks.Result, showExisting bool) {
 	var resolved []checks.Finding
 	groups := Groups(r.Findings)
-	shown, total, rows := false, 0, 0
+	shown, total, rows, hidden := false, 0, 0, 0
 	var header string
 	for _, o := range overlayOrder(r) {
 		for _, g := range groups {
 			f := g.First()
 			if f.Overlay != o || f.State == checks.Resolved {
+				continue
+			}
+			if f.State == checks.Existing && !showExisting {
+				hidden += len(g.Findings)
 				continue
 			}
 			if !shown {
@@ -171,6 +198,21 @@ func textFindings(w io.Writer, p painter, r *checks.Result) {
 	}
 	if len(resolved) > 0 {
 		fmt.Fprintf(w, "Resolved by this change: %s\n\n", strings.ReplaceAll(resolvedList(resolved, 10), "`", ""))
+	}
+	if len(r.Deprecations) > 0 {
+		fmt.Fprintf(w, "%s\n", p.paint(ansiBold, "Deprecated kustomization fields"))
+		for _, d := range r.Deprecations {
+			loc := d.File
+			if d.Line > 0 {
+				loc = fmt.Sprintf("%s:%d", d.File, d.Line)
+			}
+			fmt.Fprintf(w, "  %s: %s\n", loc, d.Message)
+		}
+		fmt.Fprintln(w)
+	}
+	if hidden > 0 {
+		fmt.Fprintf(w, "%s already on the base side, not listed (--show-existing lists them).\n\n",
+			plural(hidden, "existing finding"))
 	}
 }
 

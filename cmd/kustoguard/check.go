@@ -35,10 +35,16 @@ type checkOptions struct {
 	repo, base, head, config, format, output string
 	dirs                                     []string
 	gitFlags                                 bool // --repo, --base or --head given
+	showExisting                             bool
 	allowRemote                              bool // fetch the remote sources remote.allow lists
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// The report names each deprecated field once; kustomize's own
+	// warnings would repeat them per overlay and side.
+	if restore, err := quietDeprecations(); err == nil {
+		defer restore()
+	}
 	return check(ctx, args, stdout, stderr, engine())
 }
 
@@ -101,6 +107,8 @@ branch against the working tree, uncommitted changes included).
   --config FILE   configuration (default: .github/kustoguard.yml of the base side)
   --format F      text, markdown, json or sarif (default text)
   --output FILE   write the report to FILE instead of stdout
+  --show-existing text format: also list the findings already on the base
+                  side (by default they are counted, not listed)
   --allow-remote  fetch the Helm charts the configuration's remote.allow lists
 
 Exit status: 0 nothing blocking; 1 blocking findings (an overlay that no longer
@@ -120,6 +128,7 @@ func parseCheckFlags(args []string) (checkOptions, error) {
 	fs.StringVar(&opt.config, "config", "", "")
 	fs.StringVar(&opt.format, "format", "text", "")
 	fs.StringVar(&opt.output, "output", "", "")
+	fs.BoolVar(&opt.showExisting, "show-existing", false, "")
 	fs.BoolVar(&opt.allowRemote, "allow-remote", false, "")
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -207,7 +216,7 @@ func writeReport(w io.Writer, opt checkOptions, res *checks.Result, a report.App
 		report.Version = version
 		return report.SARIF(w, res, rules)
 	}
-	return report.Text(w, res, a, color)
+	return report.TextWith(w, res, a, report.TextOptions{Color: color, ShowExisting: opt.showExisting})
 }
 
 // useColor is true for a terminal on stdout, unless NO_COLOR is set

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -56,6 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
+			tuneGC(c.name)
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
@@ -74,6 +76,21 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run `kustoguard <command> -h` for a command's flags; `kustoguard --version` prints the version.")
+}
+
+// tuneGC lets the one-shot commands collect garbage less often: a review is
+// short and its garbage dies with the process, so the default GOGC=100
+// spends a third of `check`'s CPU on collections for memory nobody reuses
+// (measured on the 200-overlay monorepo PR of scripts/bench-kustomize-cli.sh:
+// user CPU 0.46 s → 0.30 s, about 35 MiB more at peak on that
+// review). The server keeps the default, and GOGC in the environment wins.
+func tuneGC(command string) {
+	switch command {
+	case "check", "render", "action":
+		if os.Getenv("GOGC") == "" {
+			debug.SetGCPercent(400)
+		}
+	}
 }
 
 // parseInterspersed parses flags wherever they stand among the positional
