@@ -3,7 +3,6 @@ package checks
 import (
 	_ "embed"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,13 +27,16 @@ type apiVersionEntry struct {
 	deprecatedMinor, removedMinor int
 }
 
-// apiVersionTable is the table keyed by "apiVersion kind".
-var apiVersionTable = sync.OnceValues(func() (map[string]*apiVersionEntry, error) {
+// apiKind keys the table without building a string per object.
+type apiKind struct{ apiVersion, kind string }
+
+// apiVersionTable is the table keyed by apiVersion and kind.
+var apiVersionTable = sync.OnceValues(func() (map[apiKind]*apiVersionEntry, error) {
 	var rows []*apiVersionEntry
 	if err := yaml.Unmarshal(apiVersionsData, &rows); err != nil {
 		return nil, fmt.Errorf("parsing the API version table: %w", err)
 	}
-	out := map[string]*apiVersionEntry{}
+	out := map[apiKind]*apiVersionEntry{}
 	for _, e := range rows {
 		var ok1, ok2 bool
 		e.deprecatedMinor, ok1 = kubeMinor(e.Deprecated)
@@ -43,22 +45,31 @@ var apiVersionTable = sync.OnceValues(func() (map[string]*apiVersionEntry, error
 			return nil, fmt.Errorf("parsing the API version table: %s: bad version", e.APIVersion)
 		}
 		for _, k := range e.Kinds {
-			out[e.APIVersion+" "+k] = e
+			out[apiKind{e.APIVersion, k}] = e
 		}
 	}
 	return out, nil
 })
 
-var kubeVersionRe = regexp.MustCompile(`^v?1\.([0-9]{1,3})(\.[0-9]+)?$`)
-
-// kubeMinor parses "1.31" (also "v1.31" and "1.31.2") into its minor version.
+// kubeMinor parses "1.31" (also "v1.31" and "1.31.2") into its minor
+// version. It runs for every Check, so it parses by hand.
 func kubeMinor(v string) (int, bool) {
-	m := kubeVersionRe.FindStringSubmatch(strings.TrimSpace(v))
-	if m == nil {
+	v = strings.TrimPrefix(strings.TrimSpace(v), "v")
+	major, rest, ok := strings.Cut(v, ".")
+	if !ok || major != "1" {
 		return 0, false
 	}
-	n, err := strconv.Atoi(m[1])
-	return n, err == nil
+	minor, patch, hasPatch := strings.Cut(rest, ".")
+	if hasPatch {
+		if _, err := strconv.ParseUint(patch, 10, 32); err != nil {
+			return 0, false
+		}
+	}
+	if len(minor) == 0 || len(minor) > 3 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(minor)
+	return n, err == nil && n >= 0 && minor[0] != '+' && minor[0] != '-'
 }
 
 // apiVersionRule is api-removed or api-deprecated: both read the same
@@ -105,7 +116,7 @@ func (r *apiVersionRule) Check(in *Input) []Finding {
 	var out []Finding
 	for i := range in.Objects {
 		o := &in.Objects[i]
-		e := table[o.ID.APIVersion+" "+o.ID.Kind]
+		e := table[apiKind{o.ID.APIVersion, o.ID.Kind}]
 		if e == nil {
 			continue
 		}

@@ -31,11 +31,11 @@ func (r networkpolicyMissing) Check(in *Input) []Finding {
 		if w.Spec.HostNetwork || len(x.IngressPolicies[w]) > 0 {
 			continue
 		}
-		ns := w.Object.ID.Namespace
-		if ns == "" {
-			ns = "(none)"
+		msg := fmt.Sprintf("no NetworkPolicy in namespace %s selects the pods of %s for ingress", w.Object.ID.Namespace, w.Object.ID)
+		if w.Object.ID.Namespace == "" {
+			// Neither sets a namespace: both land in the one they are applied to.
+			msg = fmt.Sprintf("no NetworkPolicy selects the pods of %s for ingress in the namespace it is applied to", w.Object.ID)
 		}
-		msg := fmt.Sprintf("no NetworkPolicy in namespace %s selects the pods of %s for ingress", ns, w.Object.ID)
 		out = append(out, podTemplateFinding(r.ID(), w, msg, podLabelsPath(w)...))
 	}
 	return out

@@ -35,6 +35,23 @@ func TestRule_networkpolicyMissing(t *testing.T) {
 			},
 		},
 		{
+			name: "noNamespaceSaysWhereItApplies",
+			stream: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - {name: app, image: app:1}
+`,
+			want: []finding{
+				{Object: "Deployment web", File: "test.yaml", Line: 7, Message: "no NetworkPolicy selects the pods of Deployment web for ingress in the namespace it is applied to"},
+			},
+		},
+		{
 			name: "emptyPodSelectorSelectsTheNamespace",
 			stream: podsDeployment("web", "{app: web}") + `---
 apiVersion: networking.k8s.io/v1

@@ -32,6 +32,10 @@ type Policy struct {
 	MessageExpression string      `json:"messageExpression,omitempty"`
 
 	check, message cel.Program
+	// usesOld says whether the expressions read oldObject at all.
+	usesOld bool
+	// rule is the policy as a catalog rule, built once.
+	rule *policyRule
 	// fields are the object field paths the expression reads, in order
 	// of appearance: a finding points at the first one the object has.
 	fields [][]string
@@ -89,6 +93,8 @@ func (p *Policy) compile() error {
 	}
 	p.check = prog
 	p.fields = objectFields(p.Expression)
+	p.usesOld = strings.Contains(p.Expression, "oldObject") || strings.Contains(p.MessageExpression, "oldObject")
+	p.rule = newPolicyRule(p)
 	if p.MessageExpression != "" {
 		prog, err := compileCEL(env, p.MessageExpression, cel.StringType)
 		if err != nil {
@@ -158,8 +164,8 @@ func withPolicies(rules []Rule, cfg *Config) []Rule {
 	}
 	out := append([]Rule(nil), rules...)
 	for i := range cfg.Policies {
-		if p := &cfg.Policies[i]; !have[p.Name] && p.check != nil {
-			out = append(out, newPolicyRule(p))
+		if p := &cfg.Policies[i]; !have[p.Name] && p.rule != nil {
+			out = append(out, p.rule)
 		}
 	}
 	return out
@@ -171,7 +177,13 @@ func (r *policyRule) Check(in *Input) []Finding {
 	}
 	// On the base side oldObject is the object itself: the base is judged
 	// as a state that changed nothing.
-	old := indexObjects(in.Base)
+	var old map[objectKey]*render.Object
+	if r.p.usesOld {
+		old = make(map[objectKey]*render.Object, len(in.Base))
+		for i := range in.Base {
+			old[keyOf(in.Base[i].ID)] = &in.Base[i]
+		}
+	}
 	var out []Finding
 	for i := range in.Objects {
 		o := &in.Objects[i]
@@ -179,7 +191,7 @@ func (r *policyRule) Check(in *Input) []Finding {
 			continue
 		}
 		var oldFields any
-		if b, ok := old[o.ID.Key()]; ok {
+		if b, ok := old[keyOf(o.ID)]; ok {
 			oldFields = b.Fields
 		}
 		if msg, ok := r.p.evaluate(o.Fields, oldFields); !ok {
@@ -187,6 +199,14 @@ func (r *policyRule) Check(in *Input) []Finding {
 		}
 	}
 	return out
+}
+
+// objectKey is render.ObjectID.Key as a comparable value, built without
+// allocating.
+type objectKey struct{ group, kind, namespace, name string }
+
+func keyOf(id render.ObjectID) objectKey {
+	return objectKey{id.Group(), id.Kind, id.Namespace, id.Name}
 }
 
 // evaluate runs the policy on one object: ok when it complies, else the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -220,7 +221,9 @@ func builtinShape(apiVersion, kind string) *typeShape {
 	return shapeOf(t)
 }
 
-// validateShape walks v against s, appending problems until maxProblems.
+// validateShape walks v against s, appending problems until
+// collectProblems. path is a stack shared down the walk (children append
+// to it, siblings reuse the slot): a problem copies it.
 func validateShape(v any, s *typeShape, path []string, out *[]fieldProblem) {
 	if len(*out) >= collectProblems || v == nil {
 		return
@@ -242,7 +245,7 @@ func validateShape(v any, s *typeShape, path []string, out *[]fieldProblem) {
 				*out = append(*out, fieldProblem{Path: appendPath(path, k), Msg: "unknown field"})
 				continue
 			}
-			validateShape(val, fs, appendPath(path, k), out)
+			validateShape(val, fs, append(path, k), out)
 		}
 	case tkMap:
 		m, ok := v.(map[string]any)
@@ -251,7 +254,7 @@ func validateShape(v any, s *typeShape, path []string, out *[]fieldProblem) {
 			return
 		}
 		for k, val := range m {
-			validateShape(val, s.elem, appendPath(path, k), out)
+			validateShape(val, s.elem, append(path, k), out)
 		}
 	case tkSlice:
 		list, ok := v.([]any)
@@ -260,7 +263,7 @@ func validateShape(v any, s *typeShape, path []string, out *[]fieldProblem) {
 			return
 		}
 		for i, item := range list {
-			validateShape(item, s.elem, appendPath(path, schemaItemSelector(item, i)), out)
+			validateShape(item, s.elem, append(path, indexSegment(i)), out)
 		}
 	case tkBytes:
 		str, ok := v.(string)
@@ -341,6 +344,46 @@ func appendPath(path []string, seg string) []string {
 	return out
 }
 
+// indexSegments are the "[i]" path segments of short lists, so that the
+// walk allocates none; resolveSelectors turns them into SourceOf's form.
+var indexSegments = func() []string {
+	out := make([]string, 64)
+	for i := range out {
+		out[i] = "[" + strconv.Itoa(i) + "]"
+	}
+	return out
+}()
+
+func indexSegment(i int) string {
+	if i < len(indexSegments) {
+		return indexSegments[i]
+	}
+	return "[" + strconv.Itoa(i) + "]"
+}
+
+// resolveSelectors rewrites the "[i]" segments of a problem's path into
+// the selectors SourceOf and the source lines use: "[name=x]" for items
+// with a name.
+func resolveSelectors(fields map[string]any, path []string) []string {
+	var cur any = fields
+	for i, seg := range path {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[seg]
+		case []any:
+			n, err := strconv.Atoi(strings.Trim(seg, "[]"))
+			if err != nil || n < 0 || n >= len(c) {
+				return path
+			}
+			path[i] = schemaItemSelector(c[n], n)
+			cur = c[n]
+		default:
+			return path
+		}
+	}
+	return path
+}
+
 // schemaItemSelector names a list item the way SourceOf does: by its name when
 // it has one, else by index.
 func schemaItemSelector(item any, i int) string {
@@ -354,7 +397,7 @@ func schemaItemSelector(item any, i int) string {
 			return "[name=" + fmt.Sprint(n) + "]"
 		}
 	}
-	return fmt.Sprintf("[%d]", i)
+	return "[" + strconv.Itoa(i) + "]"
 }
 
 func integerValue(v any) (int64, bool) {

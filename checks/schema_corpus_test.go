@@ -20,6 +20,9 @@ var schemaCorpora = []string{
 	"../testdata/render/repo",
 	"../bot/testdata/repos",
 	"../deploy",
+	"../testdata/podinfo/base",
+	"../testdata/fsview/metrics-server",
+	"../testdata/helm/cases",
 	"testdata/schema/prometheus",
 	"../testdata/schema/base",
 }

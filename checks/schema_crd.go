@@ -62,6 +62,7 @@ func parseCRDSchema(v any) (*crdSchema, error) {
 // version. apiVersion, kind and metadata belong to the API server.
 func validateCR(fields map[string]any, s *crdSchema) []fieldProblem {
 	var out []fieldProblem
+	path := make([]string, 0, 24)
 	for k, v := range fields {
 		switch k {
 		case "apiVersion", "kind", "metadata":
@@ -74,14 +75,14 @@ func validateCR(fields map[string]any, s *crdSchema) []fieldProblem {
 			}
 			if ap := s.AdditionalProperties; ap != nil && ap.Allows {
 				if ap.Schema != nil {
-					validateCRD(v, ap.Schema, []string{k}, &out)
+					validateCRD(v, ap.Schema, append(path, k), &out)
 				}
 				continue
 			}
 			out = append(out, fieldProblem{Path: []string{k}, Msg: "unknown field"})
 			continue
 		}
-		validateCRD(v, child, []string{k}, &out)
+		validateCRD(v, child, append(path, k), &out)
 	}
 	requireFields(fields, s, nil, &out)
 	return out
@@ -122,7 +123,7 @@ func validateCRD(v any, s *crdSchema, path []string, out *[]fieldProblem) {
 			return
 		}
 		for i, item := range list {
-			validateCRD(item, s.Items, appendPath(path, schemaItemSelector(item, i)), out)
+			validateCRD(item, s.Items, append(path, indexSegment(i)), out)
 		}
 	case "string":
 		if _, ok := v.(string); !ok {
@@ -166,14 +167,14 @@ func validateCRDObject(m map[string]any, s *crdSchema, path []string, out *[]fie
 			case s.PreserveUnknown:
 			case s.AdditionalProperties != nil && s.AdditionalProperties.Allows:
 				if as := s.AdditionalProperties.Schema; as != nil {
-					validateCRD(val, as, appendPath(path, k), out)
+					validateCRD(val, as, append(path, k), out)
 				}
 			default:
 				*out = append(*out, fieldProblem{Path: appendPath(path, k), Msg: "unknown field"})
 			}
 			continue
 		}
-		validateCRD(val, child, appendPath(path, k), out)
+		validateCRD(val, child, append(path, k), out)
 	}
 	requireFields(m, s, path, out)
 }

@@ -34,7 +34,7 @@ func (r *schemaInvalid) Check(in *Input) []Finding {
 		o := &in.Objects[i]
 		var problems []fieldProblem
 		if s := builtinShape(o.ID.APIVersion, o.ID.Kind); s != nil {
-			validateShape(o.Fields, s, nil, &problems)
+			validateShape(o.Fields, s, make([]string, 0, 24), &problems)
 		} else {
 			schemas := overlayCRDs.lookup(o.ID.APIVersion, o.ID.Kind)
 			if len(schemas) == 0 {
@@ -44,6 +44,9 @@ func (r *schemaInvalid) Check(in *Input) []Finding {
 				schemas = repoCRDs.lookup(o.ID.APIVersion, o.ID.Kind)
 			}
 			problems = fitsAny(o.Fields, schemas)
+		}
+		for i := range problems {
+			problems[i].Path = resolveSelectors(o.Fields, problems[i].Path)
 		}
 		for _, p := range sortProblems(problems) {
 			out = append(out, r.at(o.ID, o.SourceOf(p.Path...), problemMessage(o.ID, p)))

@@ -222,13 +222,13 @@ func namedItems(list []any) map[string]any {
 	return out
 }
 
-// diffLabel names an object in diff headers: group/version/kind/namespace/name.
+// diffLabel names an object in diff headers: group/version/kind/namespace/name,
+// or group/version/kind/name for an object without a namespace.
 func diffLabel(id ObjectID) string {
-	ns := id.Namespace
-	if ns == "" {
-		ns = "_"
+	if id.Namespace == "" {
+		return id.APIVersion + "/" + id.Kind + "/" + id.Name
 	}
-	return id.APIVersion + "/" + id.Kind + "/" + ns + "/" + id.Name
+	return id.APIVersion + "/" + id.Kind + "/" + id.Namespace + "/" + id.Name
 }
 
 func unifiedDiff(id ObjectID, b, h *Object) string {

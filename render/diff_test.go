@@ -213,3 +213,18 @@ func TestFormatUnifiedHunks(t *testing.T) {
 		t.Error("equal inputs must give an empty diff")
 	}
 }
+
+// TestDiffLabel names cluster-scoped objects without a placeholder segment.
+func TestDiffLabel(t *testing.T) {
+	for _, tc := range []struct {
+		id   ObjectID
+		want string
+	}{
+		{ObjectID{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "prod", Name: "api"}, "apps/v1/Deployment/prod/api"},
+		{ObjectID{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole", Name: "reader"}, "rbac.authorization.k8s.io/v1/ClusterRole/reader"},
+	} {
+		if got := diffLabel(tc.id); got != tc.want {
+			t.Errorf("diffLabel(%v) = %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}

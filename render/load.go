@@ -375,6 +375,12 @@ func LoadGitRev(ctx context.Context, repoDir, rev string, lim Limits) (*Tree, er
 	}
 	waitErr := cmd.Wait()
 	if readErr != nil {
+		// When git itself failed (a missing object, say), the archive ends
+		// early and the reader's complaint names an innocent file: git's
+		// own message is the reason.
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return nil, fmt.Errorf("loading %s at %s: git archive: %s", repoDir, rev, msg)
+		}
 		return nil, fmt.Errorf("loading %s at %s: %w", repoDir, rev, readErr)
 	}
 	if waitErr != nil {

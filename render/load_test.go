@@ -156,6 +156,31 @@ func TestLoadGitRev_symlinks(t *testing.T) {
 	}
 }
 
+// TestLoadGitRev_gitFails keeps git's own reason when git archive dies
+// part-way (a missing object), rather than the reader's complaint about
+// whatever file the archive was cut in.
+func TestLoadGitRev_gitFails(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "a/kustomization.yaml"), "resources: [cm.yaml]\n")
+	write(t, filepath.Join(root, "a/cm.yaml"), strings.Repeat("# padding\n", 2000)+"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+	write(t, filepath.Join(root, "z/big.yaml"), strings.Repeat("x: 1\n", 5000))
+	git(t, root, "init", "-q")
+	git(t, root, "add", "-A")
+	git(t, root, "commit", "-q", "-m", "fixture")
+	out, err := exec.Command("git", "-C", root, "rev-parse", "HEAD:z/big.yaml").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha := strings.TrimSpace(string(out))
+	if err := os.Remove(filepath.Join(root, ".git", "objects", sha[:2], sha[2:])); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadGitRev(context.Background(), root, "HEAD", DefaultLimits())
+	if err == nil || !strings.Contains(err.Error(), "git archive: ") || !strings.Contains(err.Error(), sha) {
+		t.Errorf("got %v, want git's own message naming the missing object %s", err, sha)
+	}
+}
+
 func git(t *testing.T, dir string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
