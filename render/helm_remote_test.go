@@ -142,3 +142,26 @@ func TestAllowedSource(t *testing.T) {
 		}
 	}
 }
+
+// RenderIsolated renders an allow-listed remote chart too (its fetcher
+// stays with the caller), and refuses one that is not allowed.
+func TestHelmRemoteChartIsolated(t *testing.T) {
+	srv, requests := chartRepo(t, "")
+	repo := srv.URL + "/charts"
+	allowed := WithHelm(context.Background(), HelmOptions{Allow: []string{repo}, Fetcher: NewChartFetcher(srv.Client())})
+	objs, err := remoteTree(t, repo, "1.0.0").RenderIsolated(allowed, "app")
+	if err != nil {
+		t.Fatalf("isolated render of an allow-listed chart: %v", err)
+	}
+	if len(objs) != 1 || objs[0].ID.Name != "web-demo" || objs[0].Fields["data"].(map[string]any)["message"] != "from the overlay" {
+		t.Errorf("rendered %+v", objs)
+	}
+	before := requests.Load()
+	_, err = remoteTree(t, repo, "1.0.0").RenderIsolated(WithHelm(context.Background(), HelmOptions{Fetcher: NewChartFetcher(srv.Client())}), "app")
+	if err == nil || !strings.Contains(err.Error(), "is not allowed") {
+		t.Fatalf("isolated render without an allow-list: %v", err)
+	}
+	if n := requests.Load() - before; n != 0 {
+		t.Errorf("a refused source cost %d requests, want none", n)
+	}
+}
