@@ -20,8 +20,12 @@ type HelmOptions struct {
 	// "https://stefanprodan.github.io/podinfo" or "oci://ghcr.io/acme/")
 	// that may be fetched; it comes from the base branch's configuration.
 	Allow []string
-	// Fetcher fetches allow-listed charts; nil refuses them all.
+	// Fetcher fetches allow-listed charts and https:// kustomize
+	// resources; nil refuses them all.
 	Fetcher *ChartFetcher
+	// Repos fetches allow-listed GitHub repositories named as kustomize
+	// bases (github.com/o/r//dir?ref=v1); nil refuses them all.
+	Repos RepoFetcher
 }
 
 type helmOptionsKey struct{}

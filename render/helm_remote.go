@@ -221,3 +221,22 @@ func (f *ChartFetcher) store(key, digest string, data []byte) {
 		f.order = f.order[1:]
 	}
 }
+
+// fetchFile fetches an allow-listed https:// file for a remote kustomize
+// resource, with the fetcher's redirect, time and size limits.
+func (f *ChartFetcher) fetchFile(ctx context.Context, u string, limit int64) ([]byte, error) {
+	key := "file|" + u
+	if data, ok := f.cached(key); ok {
+		return data, nil
+	}
+	if limit <= 0 || limit > maxArchiveSize {
+		limit = maxArchiveSize
+	}
+	data, err := f.get(ctx, u, limit)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	f.store(key, hex.EncodeToString(sum[:]), data)
+	return data, nil
+}

@@ -53,7 +53,11 @@ var (
 // kustomize's output order, each with the source lines that declared it.
 func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
 	if isolateRenders.Load() {
-		return t.RenderIsolated(ctx, dir)
+		mt, err := t.mountRemote(ctx, filepath.ToSlash(dir))
+		if err != nil {
+			return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err))
+		}
+		return mt.RenderIsolated(ctx, dir)
 	}
 	r, err := t.render(ctx, dir, false)
 	if err != nil {
@@ -85,6 +89,12 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	dir = path.Clean(filepath.ToSlash(dir))
 	if dir == ".." || path.IsAbs(dir) || len(dir) > 2 && dir[:3] == "../" {
 		return nil, fmt.Errorf("rendering %s: directory is outside the tree", dir)
+	}
+	// Allow-listed remote entries are fetched and mounted in a copy of
+	// the tree, which the render then reads instead.
+	t, err := t.mountRemote(ctx, dir)
+	if err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
 	sr, err := scanClosure(t, dir)
 	if err != nil {

@@ -77,6 +77,9 @@ type scanner struct {
 	res   *scanResult
 	stack []string
 	done  map[string]bool
+	// remote, when set, collects the allow-listed remote entries to fetch
+	// instead of refusing them (remote_mount.go).
+	remote *remoteCollector
 }
 
 // scan walks the kustomization closure of dir statically and refuses
@@ -160,7 +163,11 @@ func (s *scanner) check(dir string, k *kustDoc, pluginRoot string) error {
 	refs, inline := kustRefs(kz, s.rf)
 	// Every reference is classified before any is followed, so a remote
 	// one is reported even when an earlier local one is broken.
-	for _, r := range refs {
+	skip := s.deferRemote(dir, k.file, refs)
+	for i, r := range refs {
+		if skip[i] {
+			continue
+		}
 		if err := refuseRemote(k.file, r); err != nil {
 			return err
 		}
@@ -170,7 +177,10 @@ func (s *scanner) check(dir string, k *kustDoc, pluginRoot string) error {
 			return err
 		}
 	}
-	for _, r := range refs {
+	for i, r := range refs {
+		if skip[i] {
+			continue
+		}
 		var err error
 		switch {
 		case r.kind == refFile:
@@ -192,6 +202,9 @@ func (s *scanner) check(dir string, k *kustDoc, pluginRoot string) error {
 func refuseRemote(from string, r ref) error {
 	switch classify(r.path) {
 	case refHTTP, refGit:
+		if r.field == "resources" || r.field == "bases" || r.field == "components" {
+			return fmt.Errorf("%s: %s: remote reference %q is not allowed: %s", from, r.field, r.path, notAllowedHint(r.path))
+		}
 		return fmt.Errorf("%s: %s: remote reference %q is not allowed", from, r.field, r.path)
 	case refAbsolute:
 		return fmt.Errorf("%s: %s: absolute path %q is not allowed", from, r.field, r.path)
