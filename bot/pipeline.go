@@ -78,6 +78,8 @@ type Pipeline struct {
 	sizes sizeMemo
 	// charts fetches the remote Helm charts a base configuration allows.
 	charts *render.ChartFetcher
+	// repos fetches the GitHub repositories remote kustomize bases name.
+	repos *remoteRepos
 }
 
 // NewPipeline returns a pipeline.
@@ -110,6 +112,7 @@ func NewPipeline(cfg PipelineConfig) *Pipeline {
 		cfg.Logger.Warn("no bot login configured: approvals recorded by the bot will not be recognized")
 	}
 	p := &Pipeline{cfg: cfg, eng: eng, admit: newAdmission(cfg.MemoryBudget), charts: render.NewChartFetcher(nil)}
+	p.repos = newRemoteRepos(cfg.Limits, eng.loadTree)
 	if cfg.TreeCacheBytes > 0 {
 		p.cache = newTreeCache(cfg.TreeCacheBytes)
 	}
@@ -259,7 +262,8 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 		paths = render.ChangedFiles(base, head)
 	}
 	// Remote sources come only from the base branch's configuration.
-	helm := render.WithHelm(ctx, render.HelmOptions{Allow: cfg.RemoteAllow(), Fetcher: p.charts})
+	helm := render.WithHelm(ctx, render.HelmOptions{Allow: cfg.RemoteAllow(), Fetcher: p.charts,
+		Repos: p.repos.forReview(r.gh, r.pr.Author)})
 	result, err := p.safeReview(helm, checks.ReviewInput{
 		BaseName: r.pr.BaseRef, HeadName: short(r.pr.HeadSHA),
 		Base: base, Head: head, Changed: paths, Config: cfg, Rules: p.cfg.Rules,

@@ -233,6 +233,7 @@ func (s *Server) routes() {
 
 	repo := b + "/repos/{owner}/{repo}"
 	m.HandleFunc("GET "+b+"/installation/repositories", s.tokenAuth(s.listInstallationRepos))
+	m.HandleFunc("GET "+repo, s.tokenAuth(s.getRepo))
 	m.HandleFunc("GET "+repo+"/pulls", s.tokenAuth(s.listPulls))
 	m.HandleFunc("GET "+repo+"/pulls/{number}", s.tokenAuth(s.getPull))
 	m.HandleFunc("GET "+repo+"/pulls/{number}/files", s.tokenAuth(s.listPullFiles))

@@ -15,6 +15,7 @@ type repo struct {
 	checkRuns     []*checkRun
 	issueComments map[int][]*github.IssueComment
 	permissions   map[string]string
+	private       bool
 }
 
 type pull struct {
