@@ -71,16 +71,20 @@ func TestE2E_remoteGitHubBase(t *testing.T) {
 	gh.SetTree("globex", "bases", "v1.0.0", sharedBasesTree())
 	gh.SetTree(e2eOwner, e2eName, e2eBaseSHA, remoteShopTree(shared, ""))
 
-	review := func(t *testing.T, n int, head map[string][]byte) string {
+	reviewAs := func(t *testing.T, n int, author string, head map[string][]byte) string {
 		t.Helper()
 		e.t = t
 		sha := commitSHA("remote", n)
 		gh.SetTree(e2eOwner, e2eName, sha, head)
-		gh.OpenPR(e2eOwner, e2eName, githubtest.PR{Number: n, Author: e2eAuthor, BaseRef: "main", BaseSHA: e2eBaseSHA, HeadSHA: sha})
+		gh.OpenPR(e2eOwner, e2eName, githubtest.PR{Number: n, Author: author, BaseRef: "main", BaseSHA: e2eBaseSHA, HeadSHA: sha})
 		e.deliver(e.prEvent(n, "opened"))
 		run := e.settle(sha)
 		requireEngine(t, run)
 		return run.GetOutput().GetSummary() + run.GetOutput().GetText()
+	}
+	review := func(t *testing.T, n int, head map[string][]byte) string {
+		t.Helper()
+		return reviewAs(t, n, e2eAuthor, head)
 	}
 
 	t.Run("allow-listed base renders", func(t *testing.T) {
@@ -93,6 +97,11 @@ func TestE2E_remoteGitHubBase(t *testing.T) {
 		}
 		if n := requestsTo(gh, "/_codeload/acme/shared-bases/"); n != 1 {
 			t.Errorf("shared-bases downloaded %d times for one review (base and head share it), want 1", n)
+		}
+		// Visibility, archive link, archive: the public repository needs
+		// no permission check.
+		if n := requestsTo(gh, "acme/shared-bases"); n != 3 {
+			t.Errorf("the first review made %d requests for shared-bases, want 3", n)
 		}
 	})
 
@@ -115,6 +124,17 @@ func TestE2E_remoteGitHubBase(t *testing.T) {
 		}
 		if n := requestsTo(gh, "/repos/acme/secret-bases/tarball") + requestsTo(gh, "/_codeload/acme/secret-bases"); n != 0 {
 			t.Errorf("the private repository's content was requested %d times", n)
+		}
+	})
+
+	t.Run("private repository the author can read", func(t *testing.T) {
+		gh.SetPermission("acme", "secret-bases", "ops", "read")
+		text := reviewAs(t, 406, "ops", remoteShopTree("github.com/acme/secret-bases//base?ref=v1.0.0", replicas))
+		if strings.Contains(text, "render-error") || !strings.Contains(text, "+0 ~1 -0") {
+			t.Errorf("the base of a private repository its author can read was not rendered:\n%s", text)
+		}
+		if n := requestsTo(gh, "/_codeload/acme/secret-bases/"); n != 1 {
+			t.Errorf("secret-bases downloaded %d times, want 1", n)
 		}
 	})
 

@@ -109,7 +109,8 @@ branch against the working tree, uncommitted changes included).
   --output FILE   write the report to FILE instead of stdout
   --show-existing text format: also list the findings already on the base
                   side (by default they are counted, not listed)
-  --allow-remote  fetch the Helm charts the configuration's remote.allow lists
+  --allow-remote  fetch the Helm charts and https:// resources that the
+                  configuration's remote.allow lists (GitHub bases: server only)
 
 Exit status: 0 nothing blocking; 1 blocking findings (an overlay that no longer
 renders is a render-error finding, so it exits 1 too); 2 usage error, or a failure
