@@ -230,3 +230,19 @@ func TestParseGitHubSource(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoteGitHubBaseIsolated: with renders in child processes, the base
+// is fetched in the parent and the child renders the mounted copy.
+func TestRemoteGitHubBaseIsolated(t *testing.T) {
+	IsolateRenders(true)
+	defer IsolateRenders(false)
+	repos := sharedBases()
+	ctx := WithHelm(context.Background(), HelmOptions{Allow: []string{"github.com/acme/"}, Repos: repos})
+	objs, err := overlayTree(t, "github.com/acme/shared-bases//base?ref=v1.0.0").Render(ctx, "apps/web/prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 2 || objs[1].ID.Name != "prod-web" || repos.count() != 1 {
+		t.Errorf("objects %+v after %d fetches", objs, repos.count())
+	}
+}
