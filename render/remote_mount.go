@@ -245,3 +245,17 @@ func (t *Tree) withFiles(extra map[string][]byte) (*Tree, error) {
 	}
 	return nt, nil
 }
+
+// stayInMount keeps the references of a fetched repository inside its
+// own mount: it may not read the pull request's files or another source.
+func stayInMount(from, e, p string) error {
+	rest, ok := strings.CutPrefix(from, remoteDir+"/")
+	if !ok {
+		return nil
+	}
+	hash, _, _ := strings.Cut(rest, "/")
+	if root := remoteDir + "/" + hash + "/"; !strings.HasPrefix(p+"/", root) {
+		return fmt.Errorf("%s: path %q leaves the remote source", from, e)
+	}
+	return nil
+}

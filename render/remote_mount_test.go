@@ -60,6 +60,9 @@ func sharedBases() *fakeRepos {
 			"common/kustomization.yaml": []byte("resources:\n  - sa.yaml\n"),
 			"common/sa.yaml":            []byte("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n"),
 		},
+		"acme/escape@v1.0.0": {
+			"kustomization.yaml": []byte("resources:\n  - ../../apps/web/prod/kustomization.yaml\n"),
+		},
 		"acme/nested@v2.0.0": {
 			"kustomization.yaml": []byte("resources:\n  - github.com/other/secret//x?ref=v1.0.0\n"),
 		},
@@ -128,6 +131,8 @@ func TestRemoteGitHubRefused(t *testing.T) {
 		{"missing directory", "github.com/acme/shared-bases//nope?ref=v1.0.0", []string{"github.com/acme/"}, false, "has no directory nope", 1},
 		{"nested remote not allowed", "github.com/acme/nested?ref=v2.0.0", []string{"github.com/acme/"}, false,
 			`remote reference "github.com/other/secret//x?ref=v1.0.0" is not allowed`, 1},
+		{"fetched base leaves its mount", "github.com/acme/escape?ref=v1.0.0", []string{"github.com/acme/"}, false,
+			`path "../../apps/web/prod/kustomization.yaml" leaves the remote source`, 1},
 		{"https spelling", "https://github.com/acme/shared-bases.git//base?ref=v1.0.0", []string{"https://github.com/acme/"}, false, "", 1},
 		{"scp spelling", "git@github.com:acme/shared-bases.git//base?ref=v1.0.0", []string{"github.com/acme/shared-bases"}, false, "", 1},
 		{"sha ref", "github.com/acme/shared-bases//base?ref=0123456789abcdef0123456789abcdef01234567", []string{"github.com/acme/"}, false, "has no ref", 1},

@@ -301,6 +301,9 @@ func (s *scanner) resolve(dir, from, e string) (string, error) {
 	if p == ".." || strings.HasPrefix(p, "../") {
 		return "", fmt.Errorf("%s: path %q leaves the tree", from, e)
 	}
+	if err := stayInMount(from, e, p); err != nil {
+		return "", err
+	}
 	if l, ok := s.t.outsideLink(p); ok {
 		return "", fmt.Errorf("%s: %q is a symlink that points outside the tree (%s)", from, e, l)
 	}
