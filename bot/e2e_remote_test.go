@@ -95,6 +95,10 @@ func TestE2E_remoteGitHubBase(t *testing.T) {
 		if !strings.Contains(text, "prod-web") {
 			t.Errorf("the review does not name the base's Deployment prod-web:\n%s", text)
 		}
+		// Findings on the base's objects point at the entry naming it.
+		if !strings.Contains(text, "`"+remoteOverlay+":3`") || strings.Contains(text, ".kustoguard-remote") {
+			t.Errorf("findings do not point at %s:3:\n%s", remoteOverlay, text)
+		}
 		if n := requestsTo(gh, "/_codeload/acme/shared-bases/"); n != 1 {
 			t.Errorf("shared-bases downloaded %d times for one review (base and head share it), want 1", n)
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"sort"
@@ -73,6 +74,7 @@ func (t *Tree) mountRemote(ctx context.Context, dir string) (*Tree, error) {
 	}
 	dir = path.Clean(dir)
 	cur, fetched := t, 0
+	origins := map[string]Source{}
 	for round := 0; ; round++ {
 		s := &scanner{t: cur, rf: newResmapFactory(), res: &scanResult{kusts: map[string]*kustDoc{}}, done: map[string]bool{},
 			remote: &remoteCollector{allow: opts.Allow, seen: map[string]bool{}}}
@@ -103,6 +105,7 @@ func (t *Tree) mountRemote(ctx context.Context, dir string) (*Tree, error) {
 				rewrites[pr.file] = map[string]string{}
 			}
 			rewrites[pr.file][pr.path] = entry
+			origins[mountKey(pr.dir, entry)] = t.entrySource(origins, pr)
 		}
 		for file, rw := range rewrites {
 			data, err := rewriteEntries(cur.files[file], rw)
@@ -115,7 +118,71 @@ func (t *Tree) mountRemote(ctx context.Context, dir string) (*Tree, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: mounting remote sources: %w", pending[0].file, err)
 		}
+		next.origins = maps.Clone(origins)
 		cur = next
+	}
+}
+
+// mountKey is the key of a mounted source in origins: the file, or the
+// repository's mount directory with a trailing slash.
+func mountKey(dir, entry string) string {
+	p := path.Join(dir, entry)
+	if rest, ok := strings.CutPrefix(p, remoteDir+"/"); ok {
+		hash, _, _ := strings.Cut(rest, "/")
+		return remoteDir + "/" + hash + "/"
+	}
+	return p
+}
+
+// originOf is the entry that brought a mounted file into the tree.
+func originOf(origins map[string]Source, file string) (Source, bool) {
+	if s, ok := origins[file]; ok {
+		return s, true
+	}
+	if rest, ok := strings.CutPrefix(file, remoteDir+"/"); ok {
+		hash, _, _ := strings.Cut(rest, "/")
+		s, ok := origins[remoteDir+"/"+hash+"/"]
+		return s, ok
+	}
+	return Source{}, false
+}
+
+// entrySource is where the pull request's own tree names a remote entry:
+// the line of the entry, or for a source named by fetched content, the
+// entry that fetched that content.
+func (t *Tree) entrySource(origins map[string]Source, pr pendingRemote) Source {
+	if s, ok := originOf(origins, pr.file); ok {
+		return s
+	}
+	src := Source{File: pr.file, Line: 1}
+	for i, l := range strings.Split(string(t.files[pr.file]), "\n") {
+		if strings.Contains(l, pr.path) {
+			src.Line = i + 1
+			break
+		}
+	}
+	return src
+}
+
+// attributeRemote points objects declared by fetched content at the entry
+// that named the remote source, which is what a reviewer can act on; the
+// mounted copy is not a file of the repository.
+func (t *Tree) attributeRemote(objs []Object) {
+	if len(t.origins) == 0 {
+		return
+	}
+	for i := range objs {
+		o := &objs[i]
+		if s, ok := originOf(t.origins, o.Source.File); ok {
+			o.Source, o.Lines = s, nil
+		}
+		kept := o.Patches[:0]
+		for _, p := range o.Patches {
+			if _, ok := originOf(t.origins, p.File); !ok {
+				kept = append(kept, p)
+			}
+		}
+		o.Patches = kept
 	}
 }
 
@@ -246,16 +313,13 @@ func (t *Tree) withFiles(extra map[string][]byte) (*Tree, error) {
 	return nt, nil
 }
 
-// stayInMount keeps the references of a fetched repository inside its
-// own mount: it may not read the pull request's files or another source.
+// stayInMount keeps the references of fetched content inside the mounts:
+// it may not read the pull request's files. (It may name another mounted
+// source: its own remote entries are rewritten to do so, and every source
+// mounted in a render passed the same allow-list and access check.)
 func stayInMount(from, e, p string) error {
-	rest, ok := strings.CutPrefix(from, remoteDir+"/")
-	if !ok {
+	if !strings.HasPrefix(from, remoteDir+"/") || strings.HasPrefix(p, remoteDir+"/") {
 		return nil
 	}
-	hash, _, _ := strings.Cut(rest, "/")
-	if root := remoteDir + "/" + hash + "/"; !strings.HasPrefix(p+"/", root) {
-		return fmt.Errorf("%s: path %q leaves the remote source", from, e)
-	}
-	return nil
+	return fmt.Errorf("%s: path %q leaves the remote source", from, e)
 }

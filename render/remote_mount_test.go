@@ -63,6 +63,9 @@ func sharedBases() *fakeRepos {
 		"acme/escape@v1.0.0": {
 			"kustomization.yaml": []byte("resources:\n  - ../../apps/web/prod/kustomization.yaml\n"),
 		},
+		"acme/wrapper@v1.0.0": {
+			"kustomization.yaml": []byte("commonLabels: {team: web}\nresources:\n  - github.com/acme/shared-bases//base?ref=v1.0.0\n"),
+		},
 		"acme/nested@v2.0.0": {
 			"kustomization.yaml": []byte("resources:\n  - github.com/other/secret//x?ref=v1.0.0\n"),
 		},
@@ -91,8 +94,9 @@ func TestRemoteGitHubBaseRenders(t *testing.T) {
 	var names []string
 	for _, o := range objs {
 		names = append(names, o.ID.Kind+"/"+o.ID.Name)
-		if !strings.HasPrefix(o.Source.File, remoteDir+"/") {
-			t.Errorf("%s: source %s is not in the mounted copy", o.ID.Name, o.Source.File)
+		// Objects of the fetched base point at the entry that named it.
+		if want := (Source{File: "apps/web/prod/kustomization.yaml", Line: 3}); o.Source != want || o.SourceOf("spec", "template") != want {
+			t.Errorf("%s: source %+v, want %+v", o.ID.Name, o.Source, want)
 		}
 	}
 	if got, want := strings.Join(names, ","), "ServiceAccount/prod-web,Deployment/prod-web"; got != want {
@@ -247,7 +251,29 @@ func TestRemoteGitHubBaseIsolated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(objs) != 2 || objs[1].ID.Name != "prod-web" || repos.count() != 1 {
+	if len(objs) != 2 || objs[1].ID.Name != "prod-web" || objs[1].Source.File != "apps/web/prod/kustomization.yaml" || repos.count() != 1 {
 		t.Errorf("objects %+v after %d fetches", objs, repos.count())
+	}
+}
+
+// TestRemoteNestedBase: an allow-listed base of a fetched base is fetched
+// too, and its objects point at the pull request's own entry.
+func TestRemoteNestedBase(t *testing.T) {
+	repos := sharedBases()
+	tree := overlayTree(t, "github.com/acme/wrapper?ref=v1.0.0")
+	objs, err := tree.Render(WithHelm(context.Background(), HelmOptions{Allow: []string{"github.com/acme/"}, Repos: repos}), "apps/web/prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 2 || repos.count() != 2 {
+		t.Fatalf("%d objects after fetching %v", len(objs), repos.calls)
+	}
+	for _, o := range objs {
+		if o.Source.File != "apps/web/prod/kustomization.yaml" || o.Source.Line != 3 {
+			t.Errorf("%s: source %+v", o.ID.Name, o.Source)
+		}
+		if labels, _ := o.Fields["metadata"].(map[string]any)["labels"].(map[string]any); labels["team"] != "web" {
+			t.Errorf("%s: the wrapper's labels are missing: %v", o.ID.Name, o.Fields["metadata"])
+		}
 	}
 }

@@ -57,7 +57,9 @@ func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
 		if err != nil {
 			return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err))
 		}
-		return mt.RenderIsolated(ctx, dir)
+		objs, err := mt.RenderIsolated(ctx, dir)
+		mt.attributeRemote(objs)
+		return objs, err
 	}
 	r, err := t.render(ctx, dir, false)
 	if err != nil {
@@ -154,6 +156,7 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 		return nil, fmt.Errorf("rendering %s: %w", dir, r.err)
 	}
 	attributeHelm(r.objects, helm)
+	t.attributeRemote(r.objects)
 	return r, nil
 }
 

@@ -55,6 +55,10 @@ type Tree struct {
 	// globs, built on first use.
 	idxOnce sync.Once
 	idx     *treeIndex
+
+	// origins maps the remote sources mounted in this copy of a tree to
+	// the entries that named them (remote_mount.go).
+	origins map[string]Source
 }
 
 // FromFiles builds a tree from file contents keyed by path. Paths that are
