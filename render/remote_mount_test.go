@@ -277,3 +277,46 @@ func TestRemoteNestedBase(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicGitHub: without the App, public repositories come from the
+// API's tarball endpoint with no credentials, once per process.
+func TestPublicGitHub(t *testing.T) {
+	tgz := chartArchive(t, map[string]string{
+		"acme-shared-bases-0123456/base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+		"acme-shared-bases-0123456/base/deployment.yaml":    sharedDeployment,
+	})
+	var requests atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if r.Header.Get("Authorization") != "" {
+			t.Errorf("credentials sent: %q", r.Header.Get("Authorization"))
+		}
+		switch r.URL.Path {
+		case "/repos/acme/shared-bases/tarball/v1.0.0":
+			http.Redirect(w, r, "/codeload/acme/shared-bases/legacy.tar.gz/v1.0.0", http.StatusFound)
+		case "/codeload/acme/shared-bases/legacy.tar.gz/v1.0.0":
+			_, _ = w.Write(tgz)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	gh := PublicGitHub{API: srv.URL, Fetcher: NewChartFetcher(srv.Client()), Limits: DefaultLimits()}
+	ctx := WithHelm(context.Background(), HelmOptions{Allow: []string{"github.com/acme/"}, Repos: gh})
+	for i := 0; i < 2; i++ {
+		objs, err := overlayTree(t, "github.com/acme/shared-bases//base?ref=v1.0.0").Render(ctx, "apps/web/prod")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(objs) != 1 || objs[0].ID.Name != "prod-web" {
+			t.Fatalf("objects %+v", objs)
+		}
+	}
+	if n := requests.Load(); n != 2 {
+		t.Errorf("two renders made %d requests, want 2 (link and archive, once)", n)
+	}
+	_, err := overlayTree(t, "github.com/acme/private//base?ref=v1.0.0").Render(ctx, "apps/web/prod")
+	if err == nil || !strings.Contains(err.Error(), "not found or not public") {
+		t.Errorf("private repository: error = %v", err)
+	}
+}

@@ -70,6 +70,8 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer, deps ch
 	helm := render.HelmOptions{Allow: cfg.RemoteAllow()}
 	if opt.allowRemote {
 		helm.Fetcher = render.NewChartFetcher(nil)
+		// Without the App, GitHub bases come from public repositories only.
+		helm.Repos = render.PublicGitHub{Fetcher: helm.Fetcher, Limits: render.DefaultLimits()}
 	}
 	res, err := deps.review(render.WithHelm(ctx, helm), in)
 	if err != nil {
@@ -109,8 +111,8 @@ branch against the working tree, uncommitted changes included).
   --output FILE   write the report to FILE instead of stdout
   --show-existing text format: also list the findings already on the base
                   side (by default they are counted, not listed)
-  --allow-remote  fetch the Helm charts and https:// resources that the
-                  configuration's remote.allow lists (GitHub bases: server only)
+  --allow-remote  fetch the Helm charts, https:// resources and public GitHub
+                  bases that the configuration's remote.allow lists
 
 Exit status: 0 nothing blocking; 1 blocking findings (an overlay that no longer
 renders is a render-error finding, so it exits 1 too); 2 usage error, or a failure
