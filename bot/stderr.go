@@ -3,6 +3,7 @@ package bot
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -14,6 +15,20 @@ import (
 // straight to os.Stderr. Call it once at start, before any work runs, with
 // a logger that writes to the real standard error; restore undoes it.
 func CaptureStderr(log *slog.Logger) (restore func(), err error) {
+	return RouteStderr(func(_ io.Writer, text string) {
+		line := strings.TrimSpace(strings.TrimPrefix(text, "#"))
+		if line == "" {
+			return
+		}
+		log.Warn("library output", "source", "stderr", "text", line)
+	})
+}
+
+// RouteStderr points os.Stderr at a pipe and hands each line written to it
+// to handle, with the original standard error to write to. Libraries print
+// to os.Stderr directly (kustomize's warnings), and only this takes them
+// over. restore undoes it and waits until every line was handled.
+func RouteStderr(handle func(orig io.Writer, line string)) (restore func(), err error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("capturing standard error: %w", err)
@@ -26,11 +41,7 @@ func CaptureStderr(log *slog.Logger) (restore func(), err error) {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
-			line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "#"))
-			if line == "" {
-				continue
-			}
-			log.Warn("library output", "source", "stderr", "text", line)
+			handle(orig, sc.Text())
 		}
 	}()
 	return func() {

@@ -1,11 +1,8 @@
 package render
 
 import (
-	"bytes"
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"io"
 	"path"
 	"sort"
 	"strconv"
@@ -86,21 +83,8 @@ func (c *secretCollector) file(p string, data []byte) {
 	}
 }
 
-func parseDocs(data []byte) ([]*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var docs []*yaml.Node
-	for {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			return docs, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		docs = append(docs, &n)
-	}
-}
+// parseDocs parses secret inputs with the renderer's own bounded parser.
+func parseDocs(data []byte) ([]*yaml.Node, error) { return parseYAML("secret input", data) }
 
 // walk visits every node once; aliases are not followed (their anchors
 // are visited where they are defined).

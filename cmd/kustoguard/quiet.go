@@ -1,10 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"os"
+	"io"
 	"strings"
+
+	"github.com/kustoguard/kustoguard/bot"
 )
 
 // quietDeprecations holds back kustomize's deprecation warnings, which it
@@ -13,30 +14,11 @@ import (
 // distinct one once, with its kustomization. Other output passes through.
 // restore undoes it and waits for the copy to finish.
 func quietDeprecations() (restore func(), err error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("capturing standard error: %w", err)
-	}
-	orig := os.Stderr
-	os.Stderr = w
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			if isDeprecationWarning(sc.Text()) {
-				continue
-			}
-			fmt.Fprintln(orig, sc.Text())
+	return bot.RouteStderr(func(orig io.Writer, line string) {
+		if !isDeprecationWarning(line) {
+			fmt.Fprintln(orig, line)
 		}
-	}()
-	return func() {
-		os.Stderr = orig
-		w.Close()
-		<-done
-		r.Close()
-	}, nil
+	})
 }
 
 func isDeprecationWarning(line string) bool {
