@@ -153,3 +153,20 @@ func TestParseChallenge(t *testing.T) {
 		t.Errorf("parseChallenge = %v, want %v", got, want)
 	}
 }
+
+// A chart's locked dependency on an allow-listed OCI registry is fetched.
+func TestHelmOCIDependency(t *testing.T) {
+	reg := newOCIRegistry(t, "", "")
+	repo := reg.repo()
+	ctx := WithHelm(context.Background(), HelmOptions{Allow: []string{repo}, Fetcher: NewChartFetcher(reg.srv.Client())})
+	got, err := dependencyTree(t, fmt.Sprintf(parentChart, `"~1.0.0"`, repo), lockFor(t, repo, `"~1.0.0"`, "1.0.0", "")).RenderYAML(ctx, "app")
+	if err != nil {
+		t.Fatalf("OCI dependency: %v", err)
+	}
+	if !strings.Contains(string(got), "message: from the parent\nkind: ConfigMap\nmetadata:\n  name: web-demo\n") {
+		t.Errorf("rendered\n%s", got)
+	}
+	if n := reg.requests.Load(); n != 2 {
+		t.Errorf("made %d requests (%v), want 2", n, reg.paths)
+	}
+}
