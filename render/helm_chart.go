@@ -140,6 +140,9 @@ func (t *Tree) findChart(ctx context.Context, opts HelmOptions, home string, c t
 	}
 	if t.isDir(dir) {
 		ch, err := t.loadChartDir(dir)
+		if err == nil {
+			err = fetchDependencies(ctx, opts, dir, ch)
+		}
 		return ch, dir, err
 	}
 	if c.Version != "" {
@@ -149,7 +152,7 @@ func (t *Tree) findChart(ctx context.Context, opts HelmOptions, home string, c t
 			if err != nil {
 				return nil, "", fmt.Errorf("loading %s: %w", tgz, err)
 			}
-			return ch, "", nil
+			return ch, "", fetchDependencies(ctx, opts, tgz, ch)
 		}
 	}
 	if l, ok := t.outsideLink(dir); ok {

@@ -103,7 +103,7 @@ func TestHelmHostileCharts(t *testing.T) {
 			kust: "helmCharts:\n  - name: other\n    repo: oci://127.0.0.1:1/acme\n    version: 1.0.0\n", tmpl: cmHead, wantErr: "oci://127.0.0.1:1/acme/other is not allowed"},
 		{name: "remote dependency",
 			extra: map[string]string{"app/charts/evil/Chart.yaml": "apiVersion: v2\nname: evil\nversion: 0.1.0\ndependencies:\n  - name: redis\n    version: 1.0.0\n    repository: " + url + "/charts\n"},
-			tmpl:  cmHead, wantErr: "missing in charts/ directory: redis (dependencies are never fetched"},
+			tmpl:  cmHead, wantErr: "dependency redis of chart evil (app/charts/evil): remote chart source " + url + "/charts is not allowed: add it to remote.allow"},
 		{name: "archive with parent entries",
 			kust:  "helmCharts:\n  - name: slip\n    version: 0.1.0\n",
 			extra: map[string]string{"app/charts/slip-0.1.0.tgz": string(chartArchive(t, map[string]string{"slip/Chart.yaml": "apiVersion: v2\nname: slip\nversion: 0.1.0\n", "slip/../../../evil.yaml": "x: 1\n"}))},

@@ -98,14 +98,17 @@ func fetchChart(ctx context.Context, opts HelmOptions, c types.HelmChart) (*char
 	switch {
 	case strings.HasPrefix(repo, "https://"):
 	case strings.HasPrefix(repo, "oci://"):
-		return nil, fmt.Errorf("remote chart source %s: OCI registries are not supported yet; vendor the chart into the repository", src)
 	default:
 		return nil, fmt.Errorf("remote chart source %s: only https:// chart repositories are fetched", src)
 	}
 	if opts.Fetcher == nil {
 		return nil, fmt.Errorf("remote chart source %s is allow-listed but fetching is off here (kustoguard check fetches with --allow-remote)", src)
 	}
-	data, err := opts.Fetcher.fetch(ctx, opts.Allow, repo, c.Name, c.Version)
+	fetch := opts.Fetcher.fetch
+	if strings.HasPrefix(repo, "oci://") {
+		fetch = opts.Fetcher.fetchOCI
+	}
+	data, err := fetch(ctx, opts.Allow, repo, c.Name, c.Version)
 	if err != nil {
 		return nil, fmt.Errorf("fetching %s %s from %s: %w", c.Name, c.Version, src, err)
 	}
