@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path"
 	"strings"
 	"text/template"
@@ -194,7 +193,7 @@ func (t *Tree) loadChartDir(dir string) (*chart.Chart, error) {
 			return nil, fmt.Errorf("%s is over the file size limit (%d bytes)", p, s)
 		}
 		rel := strings.TrimPrefix(p, prefix)
-		if ignoredBelow(rules, rel, ignoredDirs) || rules.Ignore(rel, fileInfo{name: path.Base(rel)}) {
+		if ignoredBelow(rules, rel, ignoredDirs) || rules.Ignore(rel, viewInfo{name: path.Base(rel)}) {
 			continue
 		}
 		data, _ := t.ReadFile(p)
@@ -219,7 +218,7 @@ func ignoredBelow(rules *ignore.Rules, rel string, memo map[string]bool) bool {
 		d := strings.Join(parts[:i], "/")
 		ign, ok := memo[d]
 		if !ok {
-			ign = rules.Ignore(d, fileInfo{name: parts[i-1], dir: true})
+			ign = rules.Ignore(d, viewInfo{name: parts[i-1], dir: true})
 			memo[d] = ign
 		}
 		if ign {
@@ -228,23 +227,6 @@ func ignoredBelow(rules *ignore.Rules, rel string, memo map[string]bool) bool {
 	}
 	return false
 }
-
-type fileInfo struct {
-	name string
-	dir  bool
-}
-
-func (f fileInfo) Name() string { return f.name }
-func (f fileInfo) Size() int64  { return 0 }
-func (f fileInfo) Mode() fs.FileMode {
-	if f.dir {
-		return fs.ModeDir | 0o755
-	}
-	return 0o644
-}
-func (f fileInfo) ModTime() time.Time { return time.Time{} }
-func (f fileInfo) IsDir() bool        { return f.dir }
-func (f fileInfo) Sys() any           { return nil }
 
 // helmValues merges values as kustomize hands them to helm: valuesFile
 // (default: the chart's values.yaml) with valuesInline per valuesMerge,

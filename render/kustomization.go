@@ -183,18 +183,3 @@ func (k *kustomization) refs() []string {
 func isInline(s string) bool {
 	return strings.Contains(s, "\n") || strings.HasPrefix(s, "{") || strings.Contains(s, ": ")
 }
-
-// isRemote reports whether a reference names something outside the tree
-// that kustomize would fetch (an http(s) URL or a git repository).
-func isRemote(s string) bool {
-	if strings.Contains(s, "://") || strings.HasPrefix(s, "git@") || strings.HasPrefix(s, "git::") ||
-		strings.Contains(s, "?ref=") || strings.Contains(s, "?version=") {
-		return true
-	}
-	for _, host := range []string{"github.com/", "gitlab.com/", "bitbucket.org/", "dev.azure.com/"} {
-		if strings.HasPrefix(s, host) {
-			return true
-		}
-	}
-	return false
-}

@@ -2,6 +2,8 @@ package render
 
 import (
 	"bytes"
+	"maps"
+	"slices"
 	"sort"
 )
 
@@ -19,7 +21,7 @@ func Overlays(t *Tree, include, ignore []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sortedKeys(set), nil
+	return slices.Sorted(maps.Keys(set)), nil
 }
 
 // Selected is an overlay chosen for review, and why.
@@ -150,15 +152,6 @@ func ChangedFiles(base, head *Tree) []string {
 				out = append(out, p)
 			}
 		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out

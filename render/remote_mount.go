@@ -8,7 +8,7 @@ import (
 	"maps"
 	"net/url"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -282,11 +282,7 @@ func (t *Tree) withFiles(extra map[string][]byte) (*Tree, error) {
 		files[p] = b
 		total += int64(len(b))
 	}
-	names := make([]string, 0, len(extra))
-	for p := range extra {
-		names = append(names, p)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(extra))
 	for _, p := range names {
 		b := extra[p]
 		if t.lim.MaxFileSize > 0 && int64(len(b)) > t.lim.MaxFileSize {

@@ -23,10 +23,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -178,7 +179,7 @@ func replayCommit(ctx context.Context, bin, dir, sub, sha, parent string, timeou
 			rules[f.Rule] = true
 		}
 	}
-	c.why = strings.Join(sortedKeys(rules), ", ")
+	c.why = strings.Join(slices.Sorted(maps.Keys(rules)), ", ")
 	return c
 }
 
@@ -232,7 +233,7 @@ func printStats(w io.Writer, all []repoStats, verbose bool) {
 	}
 	if len(why) > 0 {
 		fmt.Fprintln(w, "\nblocking commits by the rules of their new blocking findings:")
-		for _, k := range sortedKeys(why) {
+		for _, k := range slices.Sorted(maps.Keys(why)) {
 			fmt.Fprintf(w, "  %3d  %s\n", why[k], k)
 		}
 	}
@@ -299,13 +300,4 @@ func (t commitTotals) meanSeconds() float64 {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
