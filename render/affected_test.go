@@ -228,6 +228,28 @@ func TestAffected_unresolvable(t *testing.T) {
 			want:    []string{"app"},
 		},
 		{
+			// The patch is named only inside a builtin transformer config:
+			// kustomize reads it, so a change to it changes the render.
+			name: "fileNamedByATransformerConfig",
+			files: map[string]string{
+				"app/kustomization.yaml": "resources: [cm.yaml]\ntransformers: [t.yaml]\n",
+				"app/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+				"app/t.yaml":             "apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: p}\npath: p.yaml\ntarget: {kind: ConfigMap}\n",
+				"app/p.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {x: \"2\"}\n",
+			},
+			changed: []string{"app/p.yaml"},
+			want:    []string{"app"},
+		},
+		{
+			name: "fileNamedByAnInlineGeneratorConfig",
+			files: map[string]string{
+				"app/kustomization.yaml": "generators:\n- |\n  apiVersion: builtin\n  kind: ConfigMapGenerator\n  metadata: {name: g}\n  envs: [cfg.env]\n",
+				"app/cfg.env":            "A=1\n",
+			},
+			changed: []string{"app/cfg.env"},
+			want:    []string{"app"},
+		},
+		{
 			name:    "remoteSelectedByAnything",
 			files:   map[string]string{"app/kustomization.yaml": "resources:\n- https://github.com/acme/base?ref=v1\n"},
 			changed: []string{"docs/x.md"},

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/resource"
 )
 
 // node is one kustomization root and what it names directly.
@@ -31,6 +34,7 @@ type graph struct {
 	byFile   map[string][]string // path → roots naming it
 	byPrefix map[string][]string // path prefix → roots depending on all of it
 	parents  map[string][]string // root → roots naming it
+	rf       *resmap.Factory     // for plugin configs, made on first use
 }
 
 // parseCache maps kustomization file contents to their parse (nil when
@@ -160,6 +164,53 @@ func (g *graph) resolve(t *Tree, n *node, cache parseCache) {
 	for _, ref := range k.refs() {
 		g.resolveRef(t, n, ref)
 	}
+	for _, ref := range g.pluginConfigRefs(t, n.dir, k) {
+		g.resolveRef(t, n, ref)
+	}
+}
+
+// pluginConfigs decodes a file of plugin configs as kustomize does; what
+// does not decode (the render reports it) or panics the parser yields none.
+func (g *graph) pluginConfigs(data []byte) (configs []*resource.Resource) {
+	defer func() {
+		if recover() != nil {
+			configs = nil
+		}
+	}()
+	configs, _ = g.rf.RF().SliceFromBytes(data)
+	return configs
+}
+
+// pluginConfigRefs lists the files named inside the builtin generator,
+// transformer and validator configs of k (in files, or inline), read with
+// the scan's decoders: kustomize loads them, so a change to one changes
+// the render. They resolve against the kustomization, as kustomize does.
+func (g *graph) pluginConfigRefs(t *Tree, dir string, k *kustomization) []string {
+	var out []string
+	for _, list := range [][]string{k.Generators, k.Transformers, k.Validators} {
+		for _, e := range list {
+			data := []byte(e)
+			if !isInline(e) {
+				var ok bool
+				if data, ok = t.ReadFile(path.Join(dir, strings.TrimSpace(e))); !ok {
+					continue // a directory, or missing: refs() has it
+				}
+			}
+			if g.rf == nil {
+				g.rf = newResmapFactory()
+			}
+			for _, res := range g.pluginConfigs(data) {
+				refs, _, err := pluginRefs(res, g.rf)
+				if err != nil {
+					continue
+				}
+				for _, r := range refs {
+					out = append(out, r.path)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // resolveRef records one reference of n: a kustomization root becomes an
@@ -167,7 +218,8 @@ func (g *graph) resolve(t *Tree, n *node, cache parseCache) {
 // path, a directory without kustomization, a glob, a remote or
 // out-of-tree reference) a dependency on a whole prefix.
 func (g *graph) resolveRef(t *Tree, n *node, ref string) {
-	if isRemote(ref) || path.IsAbs(ref) {
+	// Remote or absolute, decided as the renderer's scan decides it.
+	if classify(ref) != refLocal {
 		n.prefixes = append(n.prefixes, ".")
 		return
 	}
