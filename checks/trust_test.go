@@ -2,8 +2,6 @@ package checks
 
 import (
 	"context"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,22 +11,9 @@ import (
 // testdata/real/<name> (see its README), keyed by repository path.
 func realFiles(t *testing.T, name string) map[string]string {
 	t.Helper()
-	root := filepath.Join("testdata", "real", name)
 	out := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		out[filepath.ToSlash(rel)] = string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	for p, b := range loadFiles(t, filepath.Join("testdata", "real", name)) {
+		out[p] = string(b)
 	}
 	return out
 }

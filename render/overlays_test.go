@@ -15,7 +15,13 @@ import (
 // "/"-separated paths relative to it.
 func loadFixture(t testing.TB, dir string) map[string][]byte {
 	t.Helper()
-	root := filepath.Join("testdata", dir)
+	return readFiles(t, filepath.Join("testdata", dir))
+}
+
+// readFiles reads every file below root into a map keyed by "/"-separated
+// paths relative to root.
+func readFiles(t testing.TB, root string) map[string][]byte {
+	t.Helper()
 	files := map[string][]byte{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -2,9 +2,7 @@ package render
 
 import (
 	"context"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -18,21 +16,7 @@ func podinfoTree(tb testing.TB, change string) *Tree {
 		if change == "" && strings.HasSuffix(dir, "/") {
 			continue
 		}
-		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(dir, p)
-			files[filepath.ToSlash(rel)] = b
-			return nil
-		})
-		if err != nil {
-			tb.Fatal(err)
-		}
+		maps.Copy(files, readFiles(tb, dir))
 	}
 	tree, err := FromFiles(files, DefaultLimits())
 	if err != nil {
