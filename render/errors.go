@@ -36,7 +36,7 @@ func (e *Error) Error() string { return e.msg }
 // is wrapped.
 func (e *Error) Unwrap() error { return e.cause }
 
-func (t *Tree) sanitizeError(dir string, err error) error {
+func (t *Tree) sanitizeError(dir string, err error, sr *scanResult) error {
 	if err == nil {
 		return nil
 	}
@@ -51,13 +51,13 @@ func (t *Tree) sanitizeError(dir string, err error) error {
 	// before scrubbing, which may blank a path equal to some value.
 	var named bool
 	out.File, out.Line, named = t.locate(dir, msg)
-	msg = t.secrets().scrub(msg)
+	msg = t.secretsFor(sr).scrub(msg)
 	msg = kustomizationTerms(msg)
 	if named && out.Line > 0 {
 		// Every "line N:" of a decoding error is a line of the file named.
 		msg = fieldLine.ReplaceAllStringFunc(msg, func(m string) string {
 			n, _ := strconv.Atoi(fieldLine.FindStringSubmatch(m)[1])
-			if field := fieldAtLine(t.files[out.File], n); field != "" {
+			if field := fieldAtLine(t.fileText(out.File), n); field != "" {
 				return m + field + ": "
 			}
 			return m
@@ -215,7 +215,7 @@ func (t *Tree) locate(dir, msg string) (file string, line int, named bool) {
 	for _, m := range fileNameRef.FindAllStringIndex(msg, -1) {
 		p := strings.TrimPrefix(msg[m[0]:m[1]], "/")
 		for _, cand := range []string{p, path.Join(dir, p)} {
-			if _, ok := t.files[cand]; ok {
+			if t.has(cand) {
 				file, at = cand, m[1]
 				break
 			}
@@ -236,7 +236,7 @@ func (t *Tree) locate(dir, msg string) (file string, line int, named bool) {
 		names = append(names, m[1])
 	}
 	names = append(names, fileNameRef.FindAllString(msg, -1)...)
-	for i, l := range strings.Split(string(t.files[file]), "\n") {
+	for i, l := range strings.Split(string(t.fileText(file)), "\n") {
 		for _, n := range names {
 			if n != "" && n != file && strings.Contains(l, n) {
 				return file, i + 1, named

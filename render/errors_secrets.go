@@ -12,9 +12,9 @@ import (
 )
 
 // The values scrubbed from render errors are every Secret input of the
-// tree, not only of the failing closure: collecting them only happens when
-// a render fails, and a superset cannot miss one that kustomize quotes.
-// They are: literals of secretGenerator entries and of builtin
+// files the failing render can have read (secretsFor): those of its
+// kustomizations' directories, and any file its scan parsed; kustomize
+// reads nothing else (it loads root-only). They are: literals of secretGenerator entries and of builtin
 // SecretGenerator configs, the lines and values of their env files, the
 // content and lines of their files, and the data, stringData and
 // encryptedData values of every object whose kind mentions "secret" (any
@@ -38,9 +38,31 @@ func (t *Tree) secrets() *secretSet {
 	if v, ok := t.parsed.Load(secretsKey); ok {
 		return v.(*secretSet)
 	}
+	v, _ := t.parsed.LoadOrStore(secretsKey, t.collectSecrets(nil))
+	return v.(*secretSet)
+}
+
+// secretsFor is the secret set of the files a render of the scanned
+// closure can read (see closure): an error cannot quote any other file,
+// and one overlay's failure in a large repository then costs no parse of
+// the whole tree. Without a scan it is the whole tree's set.
+func (t *Tree) secretsFor(sr *scanResult) *secretSet {
+	under := sr.closure()
+	if under == nil {
+		return t.secrets()
+	}
+	return t.collectSecrets(under)
+}
+
+// collectSecrets gathers the secret inputs of the files keep accepts
+// (every file when keep is nil).
+func (t *Tree) collectSecrets(keep func(string) bool) *secretSet {
 	c := &secretCollector{t: t, seen: map[string]bool{}}
-	for p, data := range t.files {
-		if containsFold(data, "secret") {
+	for p := range t.eachFile {
+		if keep != nil && !keep(p) {
+			continue
+		}
+		if data, ok := t.ReadFile(p); ok && containsFold(data, "secret") {
 			c.file(p, data)
 		}
 	}
@@ -50,8 +72,7 @@ func (t *Tree) secrets() *secretSet {
 		}
 		return c.forms[i] < c.forms[j]
 	})
-	v, _ := t.parsed.LoadOrStore(secretsKey, &secretSet{forms: c.forms})
-	return v.(*secretSet)
+	return &secretSet{forms: c.forms}
 }
 
 func (s *secretSet) scrub(msg string) string {
@@ -188,7 +209,7 @@ func (c *secretCollector) generator(e *yaml.Node, dir string) {
 // relative to the kustomization using them, to one of dir's parents.
 func (c *secretCollector) resolve(dir, p string) ([]byte, bool) {
 	for d := dir; ; d = path.Dir(d) {
-		if data, ok := c.t.files[path.Join(d, p)]; ok {
+		if data, ok := c.t.ReadFile(path.Join(d, p)); ok {
 			return data, true
 		}
 		if d == "." || d == "/" || d == "" {

@@ -54,7 +54,7 @@ func (v treeFS) lookup(name string) (string, nodeKind, error) {
 	if p == ".." || strings.HasPrefix(p, "../") {
 		return p, kindNone, nil // nothing lives above the root
 	}
-	if _, ok := v.t.files[p]; ok {
+	if v.t.has(p) {
 		return p, kindFile, nil
 	}
 	if _, ok := v.t.oversize[p]; ok {
@@ -66,7 +66,7 @@ func (v treeFS) lookup(name string) (string, nodeKind, error) {
 	// A path below a file is a structural error in fsNode, naming the
 	// file as the directory it is not.
 	for d := path.Dir(p); d != "."; d = path.Dir(d) {
-		if _, ok := v.t.files[d]; ok {
+		if v.t.has(d) {
 			return p, kindNone, fmt.Errorf("'%s' is not a directory", "/"+d)
 		}
 	}
@@ -144,8 +144,15 @@ func (v treeFS) ReadFile(name string) ([]byte, error) {
 	if err := v.refused(p); err != nil {
 		return nil, err
 	}
-	// A copy, as fsNode gives: callers may modify it, the tree is shared.
-	return bytes.Clone(v.t.files[p]), nil
+	if b, ok := v.t.files[p]; ok {
+		// A copy, as fsNode gives: callers may modify it, the tree is shared.
+		return bytes.Clone(b), nil
+	}
+	b, err := v.t.content(p)
+	if err != nil {
+		return nil, fmt.Errorf("'%s' could not be read: %w", "/"+p, errors.Unwrap(err))
+	}
+	return b, nil // read now, for this caller alone
 }
 
 func (v treeFS) ReadDir(name string) ([]string, error) {
@@ -195,7 +202,7 @@ func (v treeFS) Walk(name string, fn filepath.WalkFunc) error {
 func (v treeFS) walk(p string, k nodeKind, fn filepath.WalkFunc) error {
 	info := viewInfo{name: path.Base("/" + p), dir: k == kindDir}
 	if k == kindFile {
-		info.size = int64(len(v.t.files[p]))
+		info.size = v.t.fileSize(p)
 	}
 	if err := fn(path.Join("/", p), info, nil); err != nil || k == kindFile {
 		return err

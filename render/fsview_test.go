@@ -216,12 +216,12 @@ func TestLoadDir_readsOnlyWhatRendersNeed(t *testing.T) {
 	write(t, filepath.Join(root, "docs/logo.png"), "\x89PNG\r\n\x1a\n\x00\xff")
 	write(t, filepath.Join(root, "docs/private/notes.md"), "x")
 	write(t, filepath.Join(root, "docs/huge.bin"), strings.Repeat("0", 2048))
-	defer func(old func(string) (*os.File, error)) { openFile = old }(openFile)
-	openFile = func(name string) (*os.File, error) {
+	defer func(old func(*os.Root, string) (*os.File, error)) { openDiskFile = old }(openDiskFile)
+	openDiskFile = func(r *os.Root, name string) (*os.File, error) {
 		if strings.HasSuffix(name, "secret.txt") || strings.HasSuffix(name, "logo.png") {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
 		}
-		return openNoFollow(name)
+		return openInRoot(r, name)
 	}
 	if err := os.Chmod(filepath.Join(root, "docs/private"), 0); err != nil {
 		t.Fatal(err)

@@ -75,7 +75,7 @@ func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error)
 	// The scan is cheap and gives the same errors; refuse early.
 	sr, err := scanClosure(t, filepath.ToSlash(dir))
 	if err != nil {
-		return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err))
+		return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err), sr)
 	}
 	helm := helmOptionsFrom(ctx)
 	if len(sr.helm) > 0 && helm.Fetcher != nil {
@@ -83,7 +83,7 @@ func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error)
 		// be handed to a child: such renders stay in process.
 		r, err := t.render(ctx, dir, false)
 		if err != nil {
-			return nil, t.sanitizeError(dir, err)
+			return nil, err
 		}
 		return r.objects, nil
 	}
@@ -268,17 +268,50 @@ func (refuseAll) RoundTrip(req *http.Request) (*http.Response, error) {
 // the closure's kustomizations hold everything it reads. Charts may sit
 // elsewhere (helmGlobals.chartHome): a closure inflating Helm gets it all.
 func (t *Tree) closureView(sr *scanResult) (files map[string][]byte, outside map[string]string, oversize map[string]int64, unreadable map[string]string) {
-	if len(sr.helm) > 0 {
+	under := sr.closure()
+	if under == nil && t.disk == nil {
 		return t.files, t.outside, t.oversize, t.unreadable
+	}
+	keep := func(p string) bool { return under == nil || under(p) }
+	files = map[string][]byte{}
+	unreadable = filterKeys(t.unreadable, keep)
+	for p := range t.eachFile {
+		if !keep(p) {
+			continue
+		}
+		b, err := t.content(p)
+		if err != nil {
+			unreadable[p] = errors.Unwrap(err).Error()
+			continue
+		}
+		files[p] = b
+	}
+	return files, filterKeys(t.outside, keep), filterKeys(t.oversize, keep), unreadable
+}
+
+// closure tells the files a render of the scanned closure can read: those
+// below the directories of its kustomizations, and the files the scan
+// itself parsed, wherever they sit; after a failed scan, only the latter.
+// It is nil when that is every file: a closure inflating Helm charts, or
+// one with a kustomization at the root.
+func (sr *scanResult) closure() func(string) bool {
+	if sr == nil || len(sr.helm) > 0 {
+		return nil
+	}
+	if sr.failed {
+		return func(p string) bool { return sr.read[p] }
 	}
 	roots := map[string]bool{}
 	for file := range sr.kusts {
 		roots[path.Dir(file)] = true
 	}
 	if roots["."] {
-		return t.files, t.outside, t.oversize, t.unreadable
+		return nil
 	}
-	under := func(p string) bool {
+	return func(p string) bool {
+		if sr.read[p] {
+			return true
+		}
 		for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
 			if roots[d] {
 				return true
@@ -286,13 +319,6 @@ func (t *Tree) closureView(sr *scanResult) (files map[string][]byte, outside map
 		}
 		return false
 	}
-	files = map[string][]byte{}
-	for p, b := range t.files {
-		if under(p) {
-			files[p] = b
-		}
-	}
-	return files, filterKeys(t.outside, under), filterKeys(t.oversize, under), filterKeys(t.unreadable, under)
 }
 
 func filterKeys[V any](m map[string]V, keep func(string) bool) map[string]V {

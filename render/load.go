@@ -13,13 +13,16 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
 // builder accumulates files under limits while a loader streams them in.
 type builder struct {
-	lim     Limits
-	files   map[string][]byte
+	lim   Limits
+	files map[string][]byte
+	// disk holds the files LoadDir walked, to be read when needed.
+	disk    map[string]diskFile
 	outside map[string]string
 	links   map[string]string // in-tree symlink → target, resolved at the end
 	// oversize holds files over MaxFileSize, skipped unread so that an
@@ -37,7 +40,7 @@ func newBuilder(lim Limits) *builder {
 }
 
 func (b *builder) checkCount(name string) error {
-	if b.lim.MaxFiles > 0 && len(b.files) >= b.lim.MaxFiles {
+	if b.lim.MaxFiles > 0 && len(b.files)+len(b.disk) >= b.lim.MaxFiles {
 		return fmt.Errorf("reading %s: tree holds more than the limit of %d files", name, b.lim.MaxFiles)
 	}
 	return nil
@@ -168,21 +171,27 @@ func (b *builder) tree() *Tree {
 	for p := range b.files {
 		mark(p)
 	}
+	for p := range b.disk {
+		mark(p)
+	}
 	for p := range b.oversize {
 		mark(p)
 	}
 	return t
 }
 
-// LoadDir reads the directory root. Regular files are read; a symlink is
-// read as its target's content only when the target resolves inside root,
-// otherwise it is skipped and remembered. Nothing outside root is read:
-// a file with several hard links is read only when the walk met all of
-// its names inside root (a link to a file elsewhere, say ~/.ssh/id_rsa,
-// cannot be told from the file itself, so it is refused like a symlink
-// out of the tree). Files and directories that cannot be read are
-// remembered, not fatal: only a render that needs one fails. .git
-// directories are skipped.
+// LoadDir walks the directory root and records its files; their content
+// is read when a render, a diff or a rule asks for it (see diskFiles), so
+// a render reads what `kustomize build` reads and not the whole
+// repository. A symlink counts as its target's content only when the
+// target resolves inside root, otherwise it is skipped and remembered.
+// Nothing outside root is read: a file with several hard links is kept
+// only when the walk met all of its names inside root (a link to a file
+// elsewhere, say ~/.ssh/id_rsa, cannot be told from the file itself, so
+// it is refused like a symlink out of the tree), and every read goes
+// through an os.Root and must find the file the walk met. Files and
+// directories that cannot be read are remembered, not fatal: only a
+// render that needs one fails. .git directories are skipped.
 func LoadDir(root string, lim Limits) (*Tree, error) {
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
@@ -192,7 +201,12 @@ func LoadDir(root string, lim Limits) (*Tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", root, err)
 	}
+	dir, err := os.OpenRoot(realRoot)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %w", root, err)
+	}
 	l := &dirLoader{b: newBuilder(lim), names: map[[2]uint64]uint64{}}
+	l.b.disk = map[string]diskFile{}
 	err = filepath.WalkDir(realRoot, func(full string, d fs.DirEntry, err error) error {
 		rel, relErr := filepath.Rel(realRoot, full)
 		if relErr != nil {
@@ -220,7 +234,12 @@ func LoadDir(root string, lim Limits) (*Tree, error) {
 		case d.Type()&fs.ModeSymlink != 0:
 			return l.addLink(realRoot, full, rel)
 		case d.Type().IsRegular():
-			return l.addFile(full, rel, true)
+			info, err := d.Info()
+			if err != nil {
+				l.b.unreadable[rel] = osReason(err)
+				return nil
+			}
+			return l.addFile(rel, rel, info, true)
 		}
 		return nil // devices, sockets, fifos
 	})
@@ -228,13 +247,15 @@ func LoadDir(root string, lim Limits) (*Tree, error) {
 		err = l.addLinked()
 	}
 	if err != nil {
+		dir.Close()
 		return nil, fmt.Errorf("loading %s: %w", root, err)
 	}
-	return l.b.tree(), nil
+	t := l.b.tree()
+	t.disk = &diskFiles{root: dir, entries: l.b.disk, maxSize: lim.MaxFileSize}
+	// The root's descriptor lives as long as the tree.
+	runtime.AddCleanup(t, func(r *os.Root) { r.Close() }, dir)
+	return t, nil
 }
-
-// openFile opens a file for LoadDir; tests replace it.
-var openFile = openNoFollow
 
 // dirLoader is LoadDir's state: files with several hard links wait until
 // the walk has counted their names.
@@ -245,9 +266,8 @@ type dirLoader struct {
 }
 
 type linkedFile struct {
-	full, rel string
-	id        [2]uint64
-	links     uint64
+	rel, open string
+	info      fs.FileInfo
 }
 
 // osReason is an error without the absolute path os errors carry.
@@ -259,78 +279,53 @@ func osReason(err error) string {
 	return err.Error()
 }
 
-// addFile reads the regular file full as rel. walked says full is a name
-// the walk met (not a symlink's target), to count toward its hard links.
-func (l *dirLoader) addFile(full, rel string, walked bool) error {
-	f, err := openFile(full)
-	if err != nil {
-		l.b.unreadable[rel] = osReason(err)
-		return nil
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		l.b.unreadable[rel] = osReason(err)
-		return nil
-	}
-	if !info.Mode().IsRegular() {
-		return nil // replaced since the walk saw it
-	}
-	if id, links, ok := fileID(info); ok && links > 1 {
+// addFile records the regular file at open (a path below the root) as
+// rel. walked says open is a name the walk met (not a symlink's target),
+// to count toward its hard links.
+func (l *dirLoader) addFile(rel, open string, info fs.FileInfo, walked bool) error {
+	if _, links, ok := fileID(info); ok && links > 1 {
 		if walked {
+			id, _, _ := fileID(info)
 			l.names[id]++
 		}
-		l.pending = append(l.pending, linkedFile{full: full, rel: rel, id: id, links: links})
+		l.pending = append(l.pending, linkedFile{rel: rel, open: open, info: info})
 		return nil
 	}
-	return l.read(f, rel, info.Size())
+	return l.record(rel, open, info)
 }
 
-func (l *dirLoader) read(f *os.File, rel string, size int64) error {
+// record keeps rel for reading later, under the limits.
+func (l *dirLoader) record(rel, open string, info fs.FileInfo) error {
+	size := info.Size()
 	if skip, err := l.b.skipOversize(rel, size); skip || err != nil {
 		return err
 	}
-	if err := l.b.addReader(rel, f); err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			l.b.unreadable[rel] = osReason(err)
-			return nil
-		}
+	if err := l.b.checkCount(rel); err != nil {
 		return err
 	}
+	if err := l.b.checkSize(rel, size); err != nil {
+		return err
+	}
+	f := diskFile{open: open, size: size}
+	f.id, _, f.hasID = fileID(info)
+	l.b.disk[rel] = f
+	l.b.total += size
 	return nil
 }
 
-// addLinked reads the hard-linked files whose every name is inside root.
+// addLinked keeps the hard-linked files whose every name is inside root.
 func (l *dirLoader) addLinked() error {
 	for _, p := range l.pending {
-		if l.names[p.id] < p.links {
+		id, links, _ := fileID(p.info)
+		if l.names[id] < links {
 			l.b.outside[p.rel] = "a hard link to a file outside the tree"
 			continue
 		}
-		if err := l.readLinked(p); err != nil {
+		if err := l.record(p.rel, p.open, p.info); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func (l *dirLoader) readLinked(p linkedFile) error {
-	f, err := openFile(p.full)
-	if err != nil {
-		l.b.unreadable[p.rel] = osReason(err)
-		return nil
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		l.b.unreadable[p.rel] = osReason(err)
-		return nil
-	}
-	if id, _, ok := fileID(info); !ok || id != p.id || !info.Mode().IsRegular() {
-		return nil // replaced since it was counted
-	}
-	return l.read(f, p.rel, info.Size())
 }
 
 func (l *dirLoader) addLink(realRoot, full, rel string) error {
@@ -349,7 +344,7 @@ func (l *dirLoader) addLink(realRoot, full, rel string) error {
 	if err != nil || !info.Mode().IsRegular() {
 		return nil // directories are not followed: no loops, no double counting
 	}
-	return l.addFile(resolved, rel, false)
+	return l.addFile(rel, filepath.ToSlash(inside), info, false)
 }
 
 // LoadGitRev reads revision rev of the git repository at repoDir through

@@ -12,4 +12,4 @@ func fileID(fs.FileInfo) (id [2]uint64, links uint64, ok bool) {
 	return id, 1, false
 }
 
-func openNoFollow(name string) (*os.File, error) { return os.Open(name) }
+func openInRoot(root *os.Root, name string) (*os.File, error) { return root.Open(name) }

@@ -17,8 +17,9 @@ func fileID(info fs.FileInfo) (id [2]uint64, links uint64, ok bool) {
 	return [2]uint64{uint64(st.Dev), uint64(st.Ino)}, uint64(st.Nlink), true //nolint:unconvert // widths differ by platform
 }
 
-// openNoFollow opens a file the walk saw as regular, refusing a symlink
-// put in its place since.
-func openNoFollow(name string) (*os.File, error) {
-	return os.OpenFile(name, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+// openInRoot opens name below root for a lazy read. The root never
+// resolves a name outside itself; O_NOFOLLOW keeps the last element from
+// being a link anywhere else either.
+func openInRoot(root *os.Root, name string) (*os.File, error) {
+	return root.OpenFile(name, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 }

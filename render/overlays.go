@@ -135,13 +135,13 @@ func ChangedFiles(base, head *Tree) []string {
 	if base != nil {
 		for _, p := range base.Files() {
 			seen[p] = true
-			bb, _ := base.ReadFile(p)
-			var hb []byte
-			ok := false
-			if head != nil {
-				hb, ok = head.ReadFile(p)
+			if head == nil || !head.has(p) || head.fileSize(p) != base.fileSize(p) {
+				out = append(out, p) // told apart without reading either
+				continue
 			}
-			if !ok || !bytes.Equal(hb, bb) {
+			bb, _ := base.ReadFile(p)
+			hb, _ := head.ReadFile(p)
+			if !bytes.Equal(hb, bb) {
 				out = append(out, p)
 			}
 		}

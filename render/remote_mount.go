@@ -108,7 +108,10 @@ func (t *Tree) mountRemote(ctx context.Context, dir string) (*Tree, error) {
 			origins[mountKey(pr.dir, entry)] = t.entrySource(origins, pr)
 		}
 		for file, rw := range rewrites {
-			data, err := rewriteEntries(cur.files[file], rw)
+			data, err := cur.content(file)
+			if err == nil {
+				data, err = rewriteEntries(data, rw)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("rewriting %s: %w", file, err)
 			}
@@ -155,7 +158,7 @@ func (t *Tree) entrySource(origins map[string]Source, pr pendingRemote) Source {
 		return s
 	}
 	src := Source{File: pr.file, Line: 1}
-	for i, l := range strings.Split(string(t.files[pr.file]), "\n") {
+	for i, l := range strings.Split(string(t.fileText(pr.file)), "\n") {
 		if strings.Contains(l, pr.path) {
 			src.Line = i + 1
 			break
@@ -205,8 +208,8 @@ func (t *Tree) fetchRemote(ctx context.Context, opts HelmOptions, pr pendingRemo
 	}
 	name := remoteDir + "-" + shortHash(pr.path) + ".yaml"
 	p := path.Join(pr.dir, name)
-	if _, ok := t.files[p]; ok && extra[p] == nil {
-		if string(t.files[p]) != string(data) {
+	if old, ok := t.ReadFile(p); ok && extra[p] == nil {
+		if string(old) != string(data) {
 			return "", fmt.Errorf("%s is reserved for remote sources", p)
 		}
 	}
@@ -232,7 +235,11 @@ func (t *Tree) fetchGitHub(ctx context.Context, opts HelmOptions, pr pendingRemo
 		return "", fmt.Errorf("%s has no directory %s at %s", g.name(), g.sub, g.ref)
 	}
 	prefix := remoteDir + "/" + shortHash(g.owner+"/"+g.repo+"@"+g.ref)
-	for p, b := range rt.files {
+	for p := range rt.eachFile {
+		b, err := rt.content(p)
+		if err != nil {
+			return "", err
+		}
 		extra[prefix+"/"+p] = b
 	}
 	return relTo(pr.dir, path.Join(prefix, g.sub)), nil
@@ -277,10 +284,12 @@ func rewriteEntries(data []byte, rw map[string]string) ([]byte, error) {
 // limits.
 func (t *Tree) withFiles(extra map[string][]byte) (*Tree, error) {
 	files := make(map[string][]byte, len(t.files)+len(extra))
-	var total int64
+	total, count := t.Size(), 0
 	for p, b := range t.files {
 		files[p] = b
-		total += int64(len(b))
+	}
+	for range t.eachFile {
+		count++
 	}
 	names := slices.Sorted(maps.Keys(extra))
 	for _, p := range names {
@@ -288,16 +297,22 @@ func (t *Tree) withFiles(extra map[string][]byte) (*Tree, error) {
 		if t.lim.MaxFileSize > 0 && int64(len(b)) > t.lim.MaxFileSize {
 			return nil, fmt.Errorf("%s is over the file size limit of %d bytes", p, t.lim.MaxFileSize)
 		}
-		total += int64(len(b)) - int64(len(files[p]))
+		if t.has(p) {
+			total -= t.fileSize(p)
+		} else {
+			count++
+		}
+		total += int64(len(b))
 		files[p] = b
 	}
 	if t.lim.MaxBytes > 0 && total > t.lim.MaxBytes {
 		return nil, fmt.Errorf("the tree with its remote sources is over the limit of %d bytes", t.lim.MaxBytes)
 	}
-	if t.lim.MaxFiles > 0 && len(files) > t.lim.MaxFiles {
+	if t.lim.MaxFiles > 0 && count > t.lim.MaxFiles {
 		return nil, fmt.Errorf("the tree with its remote sources holds more than %d files", t.lim.MaxFiles)
 	}
-	nt := &Tree{files: files, outside: t.outside, oversize: t.oversize, unreadable: t.unreadable, lim: t.lim, dirs: make(map[string]bool, len(t.dirs))}
+	// Files left on disk stay there; the fetched ones hide any namesake.
+	nt := &Tree{files: files, disk: t.disk, outside: t.outside, oversize: t.oversize, unreadable: t.unreadable, lim: t.lim, dirs: make(map[string]bool, len(t.dirs))}
 	for d := range t.dirs {
 		nt.dirs[d] = true
 	}

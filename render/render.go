@@ -55,7 +55,7 @@ func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
 	if isolateRenders.Load() {
 		mt, err := t.mountRemote(ctx, filepath.ToSlash(dir))
 		if err != nil {
-			return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err))
+			return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err), nil)
 		}
 		objs, err := mt.RenderIsolated(ctx, dir)
 		mt.attributeRemote(objs)
@@ -63,7 +63,7 @@ func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
 	}
 	r, err := t.render(ctx, dir, false)
 	if err != nil {
-		return nil, t.sanitizeError(dir, err)
+		return nil, err
 	}
 	return r.objects, nil
 }
@@ -73,7 +73,7 @@ func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
 func (t *Tree) RenderYAML(ctx context.Context, dir string) ([]byte, error) {
 	r, err := t.render(ctx, dir, true)
 	if err != nil {
-		return nil, t.sanitizeError(dir, err)
+		return nil, err
 	}
 	return r.yaml, nil
 }
@@ -85,26 +85,36 @@ type rendered struct {
 }
 
 func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered, error) {
+	// Errors met before any file is read quote none.
+	nothingRead := &scanResult{}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+		return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err), nothingRead)
 	}
 	dir = path.Clean(filepath.ToSlash(dir))
 	if dir == ".." || path.IsAbs(dir) || len(dir) > 2 && dir[:3] == "../" {
-		return nil, fmt.Errorf("rendering %s: directory is outside the tree", dir)
+		return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: directory is outside the tree", dir), nothingRead)
 	}
 	// Allow-listed remote entries are fetched and mounted in a copy of
 	// the tree, which the render then reads instead.
-	t, err := t.mountRemote(ctx, dir)
+	mt, err := t.mountRemote(ctx, dir)
 	if err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+		return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err), nil)
 	}
-	sr, err := scanClosure(t, dir)
-	if err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+	sr, err := scanClosure(mt, dir)
+	if err == nil {
+		var r *rendered
+		if r, err = mt.renderScanned(ctx, dir, sr, wantYAML); err == nil {
+			return r, nil
+		}
 	}
+	// Only what the closure can read may be quoted in its error.
+	return nil, mt.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err), sr)
+}
+
+func (t *Tree) renderScanned(ctx context.Context, dir string, sr *scanResult, wantYAML bool) (*rendered, error) {
 	base, err := t.fileSystem()
 	if err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+		return nil, err
 	}
 	budget := DefaultBudget
 	if d, ok := ctx.Deadline(); ok {
@@ -118,16 +128,19 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	// kustomization with its charts' output as a resource file.
 	helm, err := t.helmFiles(ctx, sr)
 	if err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+		return nil, err
 	}
 	base = newHelmFS(base, helm.files)
-	top := t.files[sr.top.file]
+	top, err := t.content(sr.top.file)
+	if err != nil {
+		return nil, err
+	}
 	if b, ok := helm.files[sr.top.file]; ok {
 		top = b
 	}
 	data, added, err := withBuildMetadata(top)
 	if err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+		return nil, err
 	}
 	// krusty cannot be interrupted: it runs on its own goroutine and is
 	// abandoned at the deadline; its file reads fail from then on, so it
@@ -148,12 +161,12 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	// deadline is the reason to report, not that read.
 	if err := ctx.Err(); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("rendering %s: exceeded time budget %s", dir, budget)
+			return nil, fmt.Errorf("exceeded time budget %s", budget)
 		}
-		return nil, fmt.Errorf("rendering %s: %w", dir, err)
+		return nil, err
 	}
 	if r.err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", dir, r.err)
+		return nil, r.err
 	}
 	attributeHelm(r.objects, helm)
 	t.attributeRemote(r.objects)

@@ -69,6 +69,19 @@ type scanResult struct {
 	kusts       map[string]*kustDoc
 	objects     int       // documents declared by resource files in the closure
 	helm        []helmUse // kustomizations that inflate Helm charts
+	// read holds the files the scan parsed, which a failing scan may
+	// quote even when kustomize would never read them.
+	read map[string]bool
+	// failed is set when the scan stopped at an error: kustomize never
+	// ran, and only the files in read were read.
+	failed bool
+}
+
+func (sr *scanResult) noteRead(p string) {
+	if sr.read == nil {
+		sr.read = map[string]bool{}
+	}
+	sr.read[p] = true
 }
 
 type scanner struct {
@@ -92,7 +105,8 @@ func (t *Tree) scan(dir string) (*scanResult, error) {
 	s := &scanner{t: t, rf: newResmapFactory(), res: &scanResult{kusts: map[string]*kustDoc{}}, done: map[string]bool{}}
 	k, err := s.dir(dir, "")
 	if err != nil {
-		return nil, err
+		s.res.failed = true
+		return s.res, err // what was scanned: the files an error may quote
 	}
 	s.res.top = k
 	if max := t.lim.MaxObjects; max > 0 && s.res.objects > max {
@@ -106,7 +120,7 @@ func (t *Tree) scan(dir string) (*scanResult, error) {
 func (t *Tree) KustomizationFile(dir string) string {
 	for _, n := range kustomizationNames {
 		p := path.Join(dir, n)
-		if _, ok := t.files[p]; ok {
+		if t.has(p) {
 			return p
 		}
 	}
@@ -133,6 +147,7 @@ func (s *scanner) dir(dir, pluginRoot string) (*kustDoc, error) {
 	if k, ok := s.res.kusts[file]; ok && s.done[key] {
 		return k, nil
 	}
+	s.res.noteRead(file)
 	k, err := s.t.parsedKust(file)
 	if err != nil {
 		return nil, err
@@ -148,7 +163,11 @@ func (s *scanner) dir(dir, pluginRoot string) (*kustDoc, error) {
 }
 
 func (s *scanner) check(dir string, k *kustDoc, pluginRoot string) error {
-	kz, err := decodeKustomization(s.t.files[k.file])
+	data, err := s.t.content(k.file)
+	if err != nil {
+		return err
+	}
+	kz, err := decodeKustomization(data)
 	if err != nil {
 		return fmt.Errorf("parsing %s: %w", k.file, err)
 	}
@@ -219,7 +238,8 @@ func (s *scanner) entry(dir, from, e, pluginRoot string) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := s.t.files[p]; ok {
+	if s.t.has(p) {
+		s.res.noteRead(p)
 		docs, err := s.t.parse(p)
 		if err != nil {
 			return err
@@ -244,9 +264,10 @@ func (s *scanner) file(dir, from string, r ref) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, ok := s.t.files[p]; !ok {
+	if !s.t.has(p) {
 		return "", fmt.Errorf("%s: %q not found in the tree", from, r.path)
 	}
+	s.res.noteRead(p)
 	if r.yaml {
 		if _, err := s.t.parse(p); err != nil {
 			return "", err
@@ -279,7 +300,11 @@ func (s *scanner) inline(dir, from string, d inlineDoc) error {
 // pluginFile checks the generator/transformer configs in a file as
 // kustomize reads them (kind: List expanded).
 func (s *scanner) pluginFile(root, p string) error {
-	list, err := s.rf.RF().SliceFromBytes(s.t.files[p])
+	data, err := s.t.content(p)
+	if err != nil {
+		return err
+	}
+	list, err := s.rf.RF().SliceFromBytes(data)
 	if err != nil {
 		return fmt.Errorf("parsing %s: %w", p, err)
 	}

@@ -85,7 +85,7 @@ func (s *sourcer) parsed(file string) []*yaml.Node {
 		return d
 	}
 	var docs []*yaml.Node
-	if _, ok := s.t.files[file]; ok {
+	if s.t.has(file) {
 		docs, _ = s.t.parse(file) // already checked by the pre-scan
 	}
 	s.docs[file] = docs
@@ -223,7 +223,7 @@ func (s *sourcer) kustPatches(k *kustDoc, o *Object, declared string) []Patch {
 	}
 	if seq := nodeAt(root, "patchesStrategicMerge"); seq != nil {
 		for _, item := range seq.Content {
-			if _, isFile := s.t.files[path.Join(dir, item.Value)]; !isFile {
+			if !s.t.has(path.Join(dir, item.Value)) {
 				add(s.smpPatch(k.file, inlineDocs(k.file, item), o, declared))
 			} else {
 				f := path.Join(dir, item.Value)

@@ -36,7 +36,7 @@ func (s *sourcer) configuredTransformers(k *kustDoc, root *yaml.Node, fields fun
 			continue
 		}
 		file, docs := path.Join(path.Dir(k.file), item.Value), []*yaml.Node(nil)
-		if _, isFile := s.t.files[file]; isFile {
+		if s.t.has(file) {
 			docs = s.parsed(file)
 		} else {
 			file, docs = k.file, inlineDocs(k.file, item)

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -33,7 +34,11 @@ func DefaultLimits() Limits {
 // repository root, with "/" separators. A Tree is safe for concurrent reads
 // and renders; it never changes after loading.
 type Tree struct {
+	// files holds contents in memory; disk, set for a tree LoadDir
+	// walked, holds the files whose content is read when asked for. A
+	// name in files hides the same name on disk.
 	files map[string][]byte
+	disk  *diskFiles
 	// outside records symlinks that were skipped because their target lies
 	// outside the tree (path → link target), so that a kustomization naming
 	// one gets a clear error instead of "file not found".
@@ -81,24 +86,91 @@ func FromFiles(files map[string][]byte, lim Limits) (*Tree, error) {
 // Files lists every file path, sorted.
 func (t *Tree) Files() []string {
 	out := make([]string, 0, len(t.files))
-	for p := range t.files {
+	for p := range t.eachFile {
 		out = append(out, p)
 	}
 	sort.Strings(out)
 	return out
 }
 
-// ReadFile returns a file's content and whether it exists.
+// eachFile yields every file path once, in no particular order.
+func (t *Tree) eachFile(yield func(string) bool) {
+	for p := range t.files {
+		if !yield(p) {
+			return
+		}
+	}
+	if t.disk == nil {
+		return
+	}
+	for p := range t.disk.entries {
+		if _, hidden := t.files[p]; !hidden && !yield(p) {
+			return
+		}
+	}
+}
+
+// has reports whether the tree holds a file at p (whose content may still
+// fail to read, for a file left on disk).
+func (t *Tree) has(p string) bool {
+	if _, ok := t.files[p]; ok {
+		return true
+	}
+	if t.disk != nil {
+		_, ok := t.disk.entries[p]
+		return ok
+	}
+	return false
+}
+
+// content returns the file at p, reading a file left on disk now. The
+// error wraps fs.ErrNotExist for a path the tree does not hold.
+func (t *Tree) content(p string) ([]byte, error) {
+	if b, ok := t.files[p]; ok {
+		return b, nil
+	}
+	if t.disk != nil {
+		if f, ok := t.disk.entries[p]; ok {
+			b, err := t.disk.read(f)
+			if err != nil {
+				return nil, readError(p, err)
+			}
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("reading %s: %w", p, fs.ErrNotExist)
+}
+
+// fileSize is the size of the file at p without reading it.
+func (t *Tree) fileSize(p string) int64 {
+	if b, ok := t.files[p]; ok {
+		return int64(len(b))
+	}
+	if t.disk != nil {
+		return t.disk.entries[p].size
+	}
+	return 0
+}
+
+// ReadFile returns a file's content and whether it exists. A file left on
+// disk that cannot be read any more counts as absent here; a render that
+// needs it says why.
 func (t *Tree) ReadFile(path string) ([]byte, bool) {
-	b, ok := t.files[path]
-	return b, ok
+	b, err := t.content(path)
+	return b, err == nil
+}
+
+// fileText is the file at p for messages: empty when it cannot be read.
+func (t *Tree) fileText(p string) []byte {
+	b, _ := t.content(p)
+	return b
 }
 
 // Size is the total number of bytes the tree holds.
 func (t *Tree) Size() int64 {
 	var n int64
-	for _, b := range t.files {
-		n += int64(len(b))
+	for p := range t.eachFile {
+		n += t.fileSize(p)
 	}
 	return n
 }
@@ -106,7 +178,10 @@ func (t *Tree) Size() int64 {
 // isDir reports whether some file lives below dir.
 func (t *Tree) isDir(dir string) bool {
 	if dir == "." || dir == "" {
-		return len(t.files) > 0
+		if len(t.files) > 0 {
+			return true
+		}
+		return t.disk != nil && len(t.disk.entries) > 0
 	}
 	return t.dirs[dir]
 }
@@ -158,7 +233,10 @@ func (t *Tree) parse(p string) ([]*yaml.Node, error) {
 		pf := v.(*parsedFile)
 		return pf.docs, pf.err
 	}
-	data := t.files[p]
+	data, err := t.content(p)
+	if err != nil {
+		return nil, err
+	}
 	docs, err := parseYAML(p, data)
 	if len(data) <= maxCachedParse {
 		t.parsed.Store(p, &parsedFile{docs: docs, err: err})
