@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -87,7 +88,11 @@ func TestRenderError_noSecretValues(t *testing.T) {
 			for _, yaml := range []bool{false, true} {
 				var rerr error
 				if yaml {
-					_, rerr = tree.RenderYAML(context.Background(), "app")
+					var out bytes.Buffer
+					rerr = tree.RenderYAMLTo(context.Background(), "app", &out)
+					if out.Len() > 0 {
+						t.Errorf("a failing render wrote %q", out.String())
+					}
 				} else {
 					_, rerr = tree.Render(context.Background(), "app")
 				}

@@ -80,7 +80,7 @@ func TestRender_sandboxWithoutScan(t *testing.T) {
 	tr := newTrap(t)
 	saved := scanClosure
 	t.Cleanup(func() { scanClosure = saved })
-	scanClosure = func(t *Tree, dir string) (*scanResult, error) {
+	scanClosure = func(t *Tree, dir string, _ bool) (*scanResult, error) {
 		k, err := t.parsedKust(t.KustomizationFile(dir))
 		if err != nil {
 			return nil, err

@@ -73,7 +73,7 @@ func IsolateRenders(on bool) { isolateRenders.Store(on) }
 // command anyway.
 func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error) {
 	// The scan is cheap and gives the same errors; refuse early.
-	sr, err := scanClosure(t, filepath.ToSlash(dir))
+	sr, err := scanClosure(t, filepath.ToSlash(dir), true)
 	if err != nil {
 		return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err), sr)
 	}

@@ -123,7 +123,7 @@ func TestClosureView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sr, err := scanClosure(tree, "apps/a")
+	sr, err := scanClosure(tree, "apps/a", true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,11 @@
 package render
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"path/filepath"
 	"sync"
@@ -44,7 +46,7 @@ var (
 	alwaysTrackOrigins = false
 	// scanClosure is the static pre-scan; tests replace it to show that
 	// the sandbox holds without it.
-	scanClosure = (*Tree).scan
+	scanClosure = (*Tree).scanFor
 )
 
 // Render builds the kustomization in dir as `kustomize build dir` would,
@@ -71,17 +73,64 @@ func (t *Tree) Render(ctx context.Context, dir string) ([]Object, error) {
 // RenderYAML is Render's output as the YAML stream `kustomize build` prints,
 // byte for byte.
 func (t *Tree) RenderYAML(ctx context.Context, dir string) ([]byte, error) {
-	r, err := t.render(ctx, dir, true)
-	if err != nil {
+	var b bytes.Buffer
+	if err := t.RenderYAMLTo(ctx, dir, &b); err != nil {
 		return nil, err
 	}
-	return r.yaml, nil
+	return b.Bytes(), nil
+}
+
+// RenderYAMLTo writes RenderYAML's stream to w. Each object is printed
+// and let go of in turn, so the stream never sits in memory beside every
+// object (kustomize holds both when a big overlay's memory peaks), and it
+// is written only once all printed: a failing render writes nothing.
+func (t *Tree) RenderYAMLTo(ctx context.Context, dir string, w io.Writer) error {
+	r, err := t.render(ctx, dir, true)
+	if err != nil {
+		return err
+	}
+	docs, err := printEach(r.resources)
+	if err != nil {
+		return r.fail(err)
+	}
+	// As kustomize's ResMap.AsYaml: documents separated by "---" lines.
+	for i, d := range docs {
+		if i > 0 {
+			if _, err := io.WriteString(w, "---\n"); err != nil {
+				return err
+			}
+		}
+		if _, err := w.Write(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printEach prints each resource as YAML, dropping it from the slice once
+// printed.
+func printEach(resources []*resource.Resource) ([][]byte, error) {
+	docs := make([][]byte, len(resources))
+	for i, res := range resources {
+		out, err := res.AsYAML()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", res.CurId(), err)
+		}
+		docs[i] = out
+		resources[i] = nil
+	}
+	return docs, nil
 }
 
 type rendered struct {
 	objects []Object
-	yaml    []byte
-	err     error
+	// resources is the output of a render for its YAML stream, which
+	// takes them from the ResMap (writeStream).
+	resources []*resource.Resource
+	err       error
+	// fail reports an error met after the render as the render's own,
+	// sanitized for the closure it read.
+	fail func(error) error
 }
 
 func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered, error) {
@@ -100,10 +149,13 @@ func (t *Tree) render(ctx context.Context, dir string, wantYAML bool) (*rendered
 	if err != nil {
 		return nil, t.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err), nil)
 	}
-	sr, err := scanClosure(mt, dir)
+	sr, err := scanClosure(mt, dir, !wantYAML)
 	if err == nil {
 		var r *rendered
 		if r, err = mt.renderScanned(ctx, dir, sr, wantYAML); err == nil {
+			r.fail = func(err error) error {
+				return mt.sanitizeError(dir, fmt.Errorf("rendering %s: %w", dir, err), sr)
+			}
 			return r, nil
 		}
 	}
@@ -215,10 +267,8 @@ func (t *Tree) build(plain, tracking filesys.FileSystem, dir string, sr *scanRes
 func finish(m resmap.ResMap, objs []Object, wantYAML bool) *rendered {
 	out := &rendered{objects: objs}
 	if wantYAML {
-		var err error
-		if out.yaml, err = m.AsYaml(); err != nil {
-			return &rendered{err: err}
-		}
+		out.resources = m.Resources()
+		m.Clear()
 	}
 	return out
 }

@@ -85,11 +85,12 @@ func (sr *scanResult) noteRead(p string) {
 }
 
 type scanner struct {
-	t     *Tree
-	rf    *resmap.Factory
-	res   *scanResult
-	stack []string
-	done  map[string]bool
+	t          *Tree
+	rf         *resmap.Factory
+	res        *scanResult
+	stack      []string
+	done       map[string]bool
+	dropParses bool
 	// remote, when set, collects the allow-listed remote entries to fetch
 	// instead of refusing them (remote_mount.go).
 	remote *remoteCollector
@@ -102,7 +103,14 @@ type scanner struct {
 // kustomizations and plugin configs with kustomize's own types and
 // decoders, so it sees every field the way kustomize does.
 func (t *Tree) scan(dir string) (*scanResult, error) {
-	s := &scanner{t: t, rf: newResmapFactory(), res: &scanResult{kusts: map[string]*kustDoc{}}, done: map[string]bool{}}
+	return t.scanFor(dir, true)
+}
+
+// scanFor is scan; keepParses says whether the tree keeps the resource
+// files it parses for the renders after this one (see maxCachedParse).
+// A render for its YAML stream alone has no use for them.
+func (t *Tree) scanFor(dir string, keepParses bool) (*scanResult, error) {
+	s := &scanner{t: t, rf: newResmapFactory(), res: &scanResult{kusts: map[string]*kustDoc{}}, done: map[string]bool{}, dropParses: !keepParses}
 	k, err := s.dir(dir, "")
 	if err != nil {
 		s.res.failed = true
@@ -216,6 +224,13 @@ func (s *scanner) check(dir string, k *kustDoc, pluginRoot string) error {
 	return nil
 }
 
+func (s *scanner) parse(p string) ([]*yaml.Node, error) {
+	if s.dropParses {
+		return s.t.parseUncached(p)
+	}
+	return s.t.parse(p)
+}
+
 // refuseRemote refuses what kustomize would fetch, clone or read from the
 // machine rather than the tree.
 func refuseRemote(from string, r ref) error {
@@ -240,7 +255,7 @@ func (s *scanner) entry(dir, from, e, pluginRoot string) error {
 	}
 	if s.t.has(p) {
 		s.res.noteRead(p)
-		docs, err := s.t.parse(p)
+		docs, err := s.parse(p)
 		if err != nil {
 			return err
 		}
@@ -269,7 +284,7 @@ func (s *scanner) file(dir, from string, r ref) (string, error) {
 	}
 	s.res.noteRead(p)
 	if r.yaml {
-		if _, err := s.t.parse(p); err != nil {
+		if _, err := s.parse(p); err != nil {
 			return "", err
 		}
 	}

@@ -228,7 +228,12 @@ type parsedFile struct {
 
 // parse returns the documents of the YAML file at p, parsed once per tree
 // and checked for alias bombs; the nodes must not be modified.
-func (t *Tree) parse(p string) ([]*yaml.Node, error) {
+func (t *Tree) parse(p string) ([]*yaml.Node, error) { return t.parseKeeping(p, true) }
+
+// parseUncached is parse without keeping what it parsed.
+func (t *Tree) parseUncached(p string) ([]*yaml.Node, error) { return t.parseKeeping(p, false) }
+
+func (t *Tree) parseKeeping(p string, keep bool) ([]*yaml.Node, error) {
 	if v, ok := t.parsed.Load(p); ok {
 		pf := v.(*parsedFile)
 		return pf.docs, pf.err
@@ -238,7 +243,7 @@ func (t *Tree) parse(p string) ([]*yaml.Node, error) {
 		return nil, err
 	}
 	docs, err := parseYAML(p, data)
-	if len(data) <= maxCachedParse {
+	if keep && len(data) <= maxCachedParse {
 		t.parsed.Store(p, &parsedFile{docs: docs, err: err})
 	}
 	return docs, err

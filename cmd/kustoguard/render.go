@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -52,15 +53,20 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail(stderr, "render: %v", err)
 	}
-	out, err := tree.RenderYAML(ctx, rel)
-	if err != nil {
+	// Streamed: a big overlay's stream is never held whole in memory.
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	err = tree.RenderYAMLTo(ctx, rel, out)
+	if rerr := (*render.Error)(nil); errors.As(err, &rerr) {
 		msg := oneLine(err.Error())
 		if hint != "" && strings.Contains(msg, "leaves the tree") {
 			msg += fmt.Sprintf("; the renderer reads only %s%s", *root, hint)
 		}
 		return fail(stderr, "render: %s", msg)
 	}
-	if _, err := stdout.Write(out); err != nil {
+	if err == nil {
+		err = out.Flush()
+	}
+	if err != nil {
 		return fail(stderr, "render: writing output: %v", err)
 	}
 	return exitOK
