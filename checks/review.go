@@ -45,9 +45,8 @@ type OverlayResult struct {
 	MovedFrom string `json:"movedFrom,omitempty"`
 	// BaseError is the overlay's render error on the base side, when it
 	// had one there too: a render error the pull request did not cause.
-	BaseError string          `json:"baseError,omitempty"`
-	Diff      string          `json:"diff"`
-	Changes   []render.Change `json:"-"`
+	BaseError string `json:"baseError,omitempty"`
+	Diff      string `json:"diff"`
 }
 
 // Summary counts what a review found.
@@ -101,9 +100,19 @@ func Review(ctx context.Context, in ReviewInput) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("selecting affected overlays: %w", err)
 	}
+	// An overlay on both sides is judged as soon as it is rendered, and
+	// its objects let go: a review holds the renders of the overlays in
+	// flight, not of every overlay. Only overlays that appeared or went
+	// wait, for pairMoves to see what they render.
 	sides := make([]overlaySides, len(selected))
 	forEach(in.Workers, len(selected), func(i int) {
-		sides[i] = renderSides(ctx, in, selected[i])
+		s := renderSides(ctx, in, selected[i])
+		if s.AtBase && s.AtHead {
+			r, fs := judgeOverlay(in, cfg, changed, s)
+			s.judged = &judged{r, fs}
+			s.Base, s.Head = nil, nil
+		}
+		sides[i] = s
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("reviewing: %w", err)
@@ -113,6 +122,10 @@ func Review(ctx context.Context, in ReviewInput) (*Result, error) {
 	res := &Result{Base: in.BaseName, Head: in.HeadName, Overlays: make([]OverlayResult, len(sides))}
 	perOverlay := make([][]Finding, len(sides))
 	forEach(in.Workers, len(sides), func(i int) {
+		if j := sides[i].judged; j != nil {
+			res.Overlays[i], perOverlay[i] = j.result, j.findings
+			return
+		}
 		res.Overlays[i], perOverlay[i] = judgeOverlay(in, cfg, changed, sides[i])
 	})
 
@@ -165,6 +178,14 @@ type overlaySides struct {
 	// selected (another kustomization used it): reviewed only as the old
 	// path of an overlay that moved.
 	Candidate bool
+	// judged holds the verdict on an overlay judged right after its
+	// renders (one present on both sides, which no move can pair).
+	judged *judged
+}
+
+type judged struct {
+	result   OverlayResult
+	findings []Finding
 }
 
 // renderSides renders the selected overlay where it exists.
@@ -195,9 +216,9 @@ func judgeOverlay(in ReviewInput, cfg *Config, changed []string, s overlaySides)
 	}
 	atBase, atHead := s.AtBase, s.AtHead
 
-	out.Changes = render.Diff(base, head)
+	changes := render.Diff(base, head)
 	var diffs strings.Builder
-	for _, c := range out.Changes {
+	for _, c := range changes {
 		switch c.Type {
 		case render.Added:
 			out.Objects.Added++
@@ -226,7 +247,7 @@ func judgeOverlay(in ReviewInput, cfg *Config, changed []string, s overlaySides)
 		Overlay:      dir,
 		Base:         base,
 		Head:         head,
-		Changes:      out.Changes,
+		Changes:      changes,
 		ChangedFiles: changed,
 		Config:       cfg,
 		Repo:         in.Head,

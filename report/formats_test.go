@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -68,31 +70,38 @@ func TestText(t *testing.T) {
 	}
 }
 
-// TestSecretValuesNeverShown feeds a review whose changes still carry a
-// Secret's values (as the renderer sees them) and whose diff is redacted (as
-// render.Diff makes it): no output may bring a value back.
+// TestSecretValuesNeverShown reviews a pull request that changes a Secret's
+// values, in data and in stringData: no output may show a value, old or
+// new, plain or base64.
 func TestSecretValuesNeverShown(t *testing.T) {
 	const (
 		oldValue = "hunter2-old-db-password"
 		newValue = "s3cr3t-new-db-password"
-		b64Value = "czNjcjN0LW5ldy1kYi1wYXNzd29yZA=="
+		plain    = "plain-text-api-token"
 	)
-	secret := func(v string) *render.Object {
-		return &render.Object{
-			ID:     render.ObjectID{APIVersion: "v1", Kind: "Secret", Namespace: "prod", Name: "api-env"},
-			Fields: map[string]any{"data": map[string]any{"DB_PASSWORD": v}, "stringData": map[string]any{"PLAIN": newValue}},
-		}
+	secret := func(v, p string) []byte {
+		return []byte("apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-env\n  namespace: prod\ndata:\n  DB_PASSWORD: " +
+			base64.StdEncoding.EncodeToString([]byte(v)) + "\nstringData:\n  TOKEN: " + p + "\n")
 	}
-	r := testResult()
-	r.Overlays[1].Changes = []render.Change{{
-		ID: secret(newValue).ID, Type: render.Modified, Base: secret(oldValue), Head: secret(b64Value),
-		Paths: []string{"data.DB_PASSWORD"},
-		Diff:  "--- a/Secret/prod/api-env\n+++ b/Secret/prod/api-env\n data:\n-  DB_PASSWORD: (redacted)\n+  DB_PASSWORD: (redacted, changed)\n",
-	}}
-	r.Findings = append(r.Findings, checks.Finding{Rule: "rbac-change", Severity: checks.Warning, State: checks.New,
-		Overlay: "clusters/prod/apps/api", Object: secret("").ID, File: "clusters/prod/apps/api/kustomization.yaml", Line: 12,
-		Message: "Secret prod/api-env key DB_PASSWORD changed"})
-
+	tree := func(v, p string) *render.Tree {
+		tr, err := render.FromFiles(map[string][]byte{
+			"clusters/prod/apps/api/kustomization.yaml": []byte("resources: [secret.yaml]\n"),
+			"clusters/prod/apps/api/secret.yaml":        secret(v, p),
+		}, render.DefaultLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	r, err := checks.Review(context.Background(), checks.ReviewInput{
+		BaseName: "main", HeadName: "pr", Base: tree(oldValue, "old-"+plain), Head: tree(newValue, plain), Rules: testRules(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Overlays) != 1 || !strings.Contains(r.Overlays[0].Diff, "DB_PASSWORD") {
+		t.Fatalf("the review shows no change of the Secret: %+v", r.Overlays)
+	}
 	outputs := map[string]func(*bytes.Buffer) error{
 		"json":     func(b *bytes.Buffer) error { return JSON(b, r) },
 		"markdown": func(b *bytes.Buffer) error { return Markdown(b, r, Approval{Required: true}) },
@@ -105,13 +114,18 @@ func TestSecretValuesNeverShown(t *testing.T) {
 			return nil
 		},
 	}
+	var values []string
+	for _, v := range []string{oldValue, newValue} {
+		values = append(values, v, base64.StdEncoding.EncodeToString([]byte(v)))
+	}
+	values = append(values, plain)
 	for name, write := range outputs {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer
 			if err := write(&b); err != nil {
 				t.Fatal(err)
 			}
-			for _, v := range []string{oldValue, newValue, b64Value} {
+			for _, v := range values {
 				if strings.Contains(b.String(), v) {
 					t.Errorf("%s output shows the secret value %q", name, v)
 				}

@@ -62,7 +62,8 @@ fi
 echo "== a pull request changing one shared base"
 pr=$dir/pr
 go run ./scripts/genmonorepo -apps "$PR_APPS" -envs "$ENVS" -out "$pr" >"$dir/pr-overlays"
-go build -o "$dir/kustoguard" ./cmd/kustoguard
+# Built as scripts/release.sh builds the released binaries.
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$dir/kustoguard" ./cmd/kustoguard
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=bench \
 	GIT_COMMITTER_EMAIL=bench@example.com GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 git -C "$pr" init -q -b main

@@ -3,11 +3,14 @@
 # kustomization of a checkout: identical output, time (user+sys CPU and
 # wall) and peak resident memory, and prints the worst ratios.
 #
-#   go install sigs.k8s.io/kustomize/kustomize/v5@v5.8.2
+#   CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" sigs.k8s.io/kustomize/kustomize/v5@v5.8.2
 #   scripts/bench-render-cli.sh ~/src/kube-prometheus [RUNS]
 #
-# Each command runs RUNS times (default 3); the best run of each counts, so
-# a busy machine disturbs the figures less. Needs GNU time at /usr/bin/time.
+# kustoguard is built as the release builds it (scripts/release.sh: static,
+# stripped); build kustomize the same way, as its own releases are, so
+# that both binaries compare like for like. Each command runs RUNS times
+# (default 3); the best run of each counts, so a busy machine disturbs the
+# figures less. Needs GNU time at /usr/bin/time.
 set -euo pipefail
 
 tree=$(cd "$1" && pwd)
@@ -17,7 +20,7 @@ KUSTOMIZE=${KUSTOMIZE:-$(command -v kustomize || echo "$(go env GOPATH)/bin/kust
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/kustoguard" ./cmd/kustoguard
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/kustoguard" ./cmd/kustoguard
 echo "kustomize: $("$KUSTOMIZE" version)"
 
 # best prints the lowest CPU seconds, wall seconds and RSS (KiB) of runs;
@@ -35,7 +38,7 @@ best() {
 }
 
 printf '%-50s %6s %6s %7s %7s %7s %7s %s\n' kustomization kg-cpu kz-cpu kg-wall kz-wall kg-MiB kz-MiB output
-worst_cpu=0 worst_rss=0 worst_at=
+worst_cpu=0 worst_rss=0 worst_at= worst_rss_at=
 while IFS= read -r -d '' k; do
 	dir=$(dirname "$k")
 	dir=${dir#./}
@@ -57,7 +60,7 @@ while IFS= read -r -d '' k; do
 	if [ ! -e "$tmp/kz.yaml.fail" ]; then
 		read -r rc rr < <(awk -v a="$kc" -v b="$zc" -v c="$kr" -v d="$zr" 'BEGIN {printf "%.2f %.2f\n", (b>0 ? a/b : 1), c/d}')
 		if awk -v r="$rc" -v w="$worst_cpu" 'BEGIN {exit !(r>w)}'; then worst_cpu=$rc worst_at=$dir; fi
-		if awk -v r="$rr" -v w="$worst_rss" 'BEGIN {exit !(r>w)}'; then worst_rss=$rr; fi
+		if awk -v r="$rr" -v w="$worst_rss" 'BEGIN {exit !(r>w)}'; then worst_rss=$rr worst_rss_at=$dir; fi
 	fi
 done < <(cd "$tree" && find . -name .git -prune -o \( -name kustomization.yaml -o -name kustomization.yml -o -name Kustomization \) -print0 | sort -z)
-echo "worst ratio kustoguard/kustomize: CPU ${worst_cpu} (at ${worst_at:-none}), peak RSS ${worst_rss}"
+echo "worst ratio kustoguard/kustomize: CPU ${worst_cpu} (at ${worst_at:-none}), peak RSS ${worst_rss} (at ${worst_rss_at:-none})"
