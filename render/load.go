@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strings"
 )
 
@@ -251,9 +250,9 @@ func LoadDir(root string, lim Limits) (*Tree, error) {
 		return nil, fmt.Errorf("loading %s: %w", root, err)
 	}
 	t := l.b.tree()
+	// The root's descriptor is closed with it, once no tree (nor a copy
+	// with remote sources mounted) holds it.
 	t.disk = &diskFiles{root: dir, entries: l.b.disk, maxSize: lim.MaxFileSize}
-	// The root's descriptor lives as long as the tree.
-	runtime.AddCleanup(t, func(r *os.Root) { r.Close() }, dir)
 	return t, nil
 }
 
