@@ -46,7 +46,11 @@ type childRequest struct {
 
 type childResponse struct {
 	Objects []Object
+	// Err is the child's render error, already sanitized there, with
+	// where it points.
 	Err     string
+	ErrFile string
+	ErrLine int
 }
 
 func init() {
@@ -129,7 +133,7 @@ func (t *Tree) RenderIsolated(ctx context.Context, dir string) ([]Object, error)
 		return nil, fmt.Errorf("rendering %s: %w", dir, ctx.Err())
 	}
 	if resp.Err != "" {
-		return nil, errors.New(resp.Err)
+		return nil, &Error{Dir: dir, File: resp.ErrFile, Line: resp.ErrLine, msg: resp.Err}
 	}
 	return resp.Objects, nil
 }
@@ -246,6 +250,10 @@ func runChild() int {
 		cancel()
 		if err != nil {
 			resp.Err = err.Error()
+			var re *Error
+			if errors.As(err, &re) {
+				resp.ErrFile, resp.ErrLine = re.File, re.Line
+			}
 		}
 		resp.Objects = objs
 		if err := enc.Encode(resp); err != nil {

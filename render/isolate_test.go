@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"sort"
 	"strings"
@@ -140,5 +141,26 @@ func TestClosureView(t *testing.T) {
 	objs, err := tree.RenderIsolated(context.Background(), "apps/a")
 	if err != nil || len(objs) != 1 || objs[0].ID.Name != "web" {
 		t.Errorf("isolated render of the view: %v, %v", objs, err)
+	}
+}
+
+// TestRenderIsolated_errorLocation: a render error from a child points at
+// the same file and line as in process, so the App's finding and its
+// annotation land on the line at fault.
+func TestRenderIsolated_errorLocation(t *testing.T) {
+	// Only kustomize finds this one: the pre-scan passes it.
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+	tree := treeOf(t, "app/kustomization.yaml", "resources:\n- cm.yaml\n- again.yaml\n", "app/cm.yaml", cm, "app/again.yaml", cm)
+	_, want := tree.Render(context.Background(), "app")
+	_, got := tree.RenderIsolated(context.Background(), "app")
+	var we, ge *Error
+	if !errors.As(want, &we) || !errors.As(got, &ge) {
+		t.Fatalf("in process %T %v, isolated %T %v; want *render.Error from both", want, want, got, got)
+	}
+	if we.File != "app/again.yaml" {
+		t.Fatalf("in process the error points at %s, want app/again.yaml", we.File)
+	}
+	if ge.Dir != we.Dir || ge.File != we.File || ge.Line != we.Line || ge.Error() != we.Error() {
+		t.Errorf("isolated %s %s:%d %q, in process %s %s:%d %q", ge.Dir, ge.File, ge.Line, ge, we.Dir, we.File, we.Line, we)
 	}
 }
