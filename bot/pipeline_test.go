@@ -280,6 +280,30 @@ func TestProcess_idempotent(t *testing.T) {
 			t.Errorf("review comments: %d, want 1", n)
 		}
 	})
+	t.Run("headMovedOnBeforePosting", func(t *testing.T) {
+		// A push lands while the review of the older head is about to
+		// post: that review would be outdated, and the newer head's review
+		// may be listing the comments right now. The run is still
+		// completed for its head; the newer head's review comments.
+		h := newHarness(t)
+		h.setResult(finding("readiness-probe-missing", checks.Error, false, "apps/api/deploy.yaml", 2, "no probe"))
+		var pushed sync.Once
+		h.gh.before = func(method string) {
+			if method == "ReviewComments" {
+				pushed.Do(func() { h.gh.push(prNumber, head2SHA, nil) })
+			}
+		}
+		h.mustProcess(h.job("pull_request", "opened"))
+		h.assertRun(headSHA, "failure", "")
+		if n := len(h.gh.created[prNumber]); n != 0 {
+			t.Fatalf("reviews of the outdated head: %d, want 0", n)
+		}
+		h.mustProcess(Job{Repo: testRepo, Number: prNumber, HeadSHA: head2SHA, Event: "pull_request", Action: "synchronize"})
+		h.assertRun(head2SHA, "failure", "")
+		if n, c := len(h.gh.created[prNumber]), len(h.gh.rcs[prNumber]); n != 1 || c != 1 {
+			t.Errorf("after the newer head's review: %d reviews and %d comments, want 1 and 1", n, c)
+		}
+	})
 	t.Run("twoReplicas", func(t *testing.T) {
 		// Replica A creates the run and is mid-review when replica B gets
 		// the same job: B must adopt A's run and A must not post a second

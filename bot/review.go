@@ -201,6 +201,15 @@ func postReview(ctx context.Context, in reviewInput) error {
 			return err
 		}
 	}
+	// A review of a head the pull request has moved on from would be
+	// outdated on arrival, and the newer head's review, listing the
+	// comments while this one's are on their way, could repeat them.
+	if cur, err := in.gh.PullRequest(ctx, in.repo, in.pr.Number); err != nil {
+		return fmt.Errorf("reading the pull request: %w", err)
+	} else if cur.HeadSHA != in.pr.HeadSHA {
+		in.log.InfoContext(ctx, "the pull request has a newer head; not posting", "head", cur.HeadSHA)
+		return nil
+	}
 	for _, c := range plan.fileLevel {
 		if err := in.gh.CreateFileComment(ctx, in.repo, in.pr.Number, in.pr.HeadSHA, c.Path, c.Body); err != nil {
 			return fmt.Errorf("commenting on %s: %w", c.Path, err)
