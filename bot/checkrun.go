@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kustoguard/kustoguard/checks"
@@ -82,10 +83,17 @@ func (rs checkRuns) ids() []int64 {
 // The newest run (the one GitHub shows and branch protection requires)
 // carries the job's claim in its external id; confirmClaim later tells
 // whether a job that started since has taken it over.
-func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt, claim string, now time.Time) (checkRuns, error) {
+//
+// contended says another job may still be at work on the head: it holds an
+// older run of the inputs, or the run taken over is claimed by a job still
+// in progress or completed within recentCompletion (a job completes its
+// run before it posts the review, so a completed run does not mean a
+// finished job). mine is the claim of this process's last finished job on
+// the pull request, which is no other job.
+func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt, claim, mine string, now time.Time) (runs checkRuns, contended bool, err error) {
 	listed, err := gh.CheckRuns(ctx, r, head, CheckName)
 	if err != nil {
-		return nil, fmt.Errorf("listing check runs: %w", err)
+		return nil, false, fmt.Errorf("listing check runs: %w", err)
 	}
 	var found []CheckRun
 	for _, id := range []string{extID, adopt} {
@@ -106,6 +114,9 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt, c
 			ref.annotations = run.Output.AnnotationsCount
 		}
 		newest := i == len(found)-1
+		if c := runClaim(run.ExternalID); newest && c != "" && c != mine && (run.Status == "in_progress" || time.Since(run.CompletedAt) < recentCompletion) {
+			contended = true
+		}
 		if newest || run.Status != "in_progress" || runKey(run.ExternalID) != extID {
 			ext := extID
 			if newest {
@@ -113,13 +124,13 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt, c
 			}
 			upd := CheckRun{Name: CheckName, HeadSHA: head, ExternalID: ext, Status: "in_progress", StartedAt: now}
 			if err := gh.UpdateCheckRun(ctx, r, run.ID, upd); err != nil {
-				return nil, fmt.Errorf("restarting check run %d: %w", run.ID, err)
+				return nil, false, fmt.Errorf("restarting check run %d: %w", run.ID, err)
 			}
 		}
 		out = append(out, ref)
 	}
 	if len(out) > 0 {
-		return out, nil
+		return out, contended, nil
 	}
 	create := CheckRun{Name: CheckName, HeadSHA: head, ExternalID: claimedID(extID, claim), Status: "in_progress", StartedAt: now}
 	id, err := gh.CreateCheckRun(ctx, r, create)
@@ -131,10 +142,16 @@ func openCheckRuns(ctx context.Context, gh GitHub, r Repo, head, extID, adopt, c
 		id, err = recreateCheckRun(ctx, gh, r, create, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("creating check run: %w", err)
+		return nil, false, fmt.Errorf("creating check run: %w", err)
 	}
-	return settleCreated(ctx, gh, r, head, extID, id)
+	runs, err = settleCreated(ctx, gh, r, head, extID, id)
+	// Older runs of the inputs: another replica created one at the same time.
+	return runs, len(runs) > 1, err
 }
+
+// recentCompletion is how long after a job completed its run another job
+// taking the run over counts it as possibly still posting its review.
+const recentCompletion = 10 * time.Second
 
 // recreateCheckRun is the second attempt at creating run after failed.
 func recreateCheckRun(ctx context.Context, gh GitHub, r Repo, run CheckRun, failed error) (int64, error) {
@@ -248,4 +265,39 @@ func faultReport(err error) report.CheckRun {
 		Title:      "kustoguard could not finish the review",
 		Summary:    fmt.Sprintf("kustoguard ran into an error while reviewing this pull request:\n\n```\n%s\n```\n\nRe-run the check to try again.", errorText(err)),
 	}
+}
+
+// finishedClaims remembers the claim of each pull request's last finished
+// job for recentCompletion; older entries go as new ones come.
+type finishedClaims struct {
+	mu sync.Mutex
+	m  map[string]finishedClaim
+}
+
+type finishedClaim struct {
+	claim string
+	at    time.Time
+}
+
+func (f *finishedClaims) note(key, claim string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.m == nil {
+		f.m = map[string]finishedClaim{}
+	}
+	now := time.Now()
+	if len(f.m) >= 256 {
+		for k, c := range f.m {
+			if now.Sub(c.at) > recentCompletion {
+				delete(f.m, k)
+			}
+		}
+	}
+	f.m[key] = finishedClaim{claim, now}
+}
+
+func (f *finishedClaims) last(key string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.m[key].claim
 }

@@ -107,6 +107,9 @@ func startE2E(t testing.TB, gh *githubtest.Server, opt e2eOptions) *e2e {
 	pipe := NewPipeline(PipelineConfig{
 		Clients: clients, Rules: checks.Default(), Limits: opt.Limits, BotLogin: bot,
 		JobTimeout: e2eWait, Logger: log, ObserveStage: m.ObserveStage,
+		// Jobs on one head follow each other here; the replicas' wait, at its
+		// default, is the fleet tests' subject.
+		ReviewSettle: 10 * time.Millisecond,
 	})
 	cfg := Config{
 		AppID: gh.AppID, WebhookSecret: "e2e-secret", Listen: "127.0.0.1:0",
@@ -262,8 +265,11 @@ func (e *e2e) headOf(number int) string {
 }
 
 // idle reports whether the queue holds no job, waiting or running.
-func (e *e2e) idle() bool {
-	q := e.srv.queue
+func (e *e2e) idle() bool { return queueIdle(e.srv) }
+
+// queueIdle reports whether s has no job waiting or running.
+func queueIdle(s *Server) bool {
+	q := s.queue
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.pending == 0 && len(q.running) == 0

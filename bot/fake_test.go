@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 )
 
 // errUnprocessable is what the fake answers where GitHub answers 422.
@@ -299,6 +300,9 @@ func (f *fakeGitHub) UpdateCheckRun(ctx context.Context, r Repo, id int64, run C
 		if run.Status != "" {
 			fr.run.Status = run.Status
 			fr.run.Conclusion = run.Conclusion
+			if run.Status == "completed" {
+				fr.run.CompletedAt = time.Now()
+			}
 		}
 		if run.Output != nil {
 			o := *run.Output

@@ -210,17 +210,27 @@ func (f *fleet) settled() bool {
 	return true
 }
 
-// waitSettled polls until settled or the deadline (a bound on a broken
-// run, not a speed assertion).
-func (f *fleet) waitSettled(d time.Duration) bool {
+// waitSettled polls until settled and the given servers' queues are idle,
+// or the deadline (a bound on a broken run, not a speed assertion). A job
+// still queued for a head whose run is completed (a redundant event) would
+// reopen that run after the check.
+func (f *fleet) waitSettled(d time.Duration, servers ...*Server) bool {
+	done := func() bool {
+		for _, s := range servers {
+			if !queueIdle(s) {
+				return false
+			}
+		}
+		return f.settled()
+	}
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		if f.settled() {
+		if done() {
 			return true
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return f.settled()
+	return done()
 }
 
 // fleetOutcome counts what the bot left on GitHub.

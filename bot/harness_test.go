@@ -65,6 +65,9 @@ func (h *harness) pipeline() *Pipeline {
 		Clients:  func(int64) (GitHub, error) { return h.gh, nil },
 		BotLogin: testBot,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// Sequential jobs on one head: the replicas' wait, at its default,
+		// is the fleet tests' subject.
+		ReviewSettle: 10 * time.Millisecond,
 		ObserveStage: func(stage string, _ time.Duration) {
 			h.mu.Lock()
 			h.stages[stage]++

@@ -98,7 +98,7 @@ func TestLoad_burst(t *testing.T) {
 	close(work)
 	wg.Wait()
 	acked := time.Since(start)
-	if !f.waitSettled(2 * time.Minute) {
+	if !f.waitSettled(2*time.Minute, srv) {
 		t.Fatal("the fleet did not settle within 2 minutes")
 	}
 	settled := time.Since(start)
@@ -139,6 +139,7 @@ func TestReplicas_everyDeliveryToBoth(t *testing.T) {
 	f := newFleet(t, 4, 5, 2)
 	var urls []string
 	var procs []*countingProcessor
+	var servers []*Server
 	for range 2 {
 		cfg := serverTestConfig()
 		cfg.AppID = f.gh.AppID
@@ -149,6 +150,7 @@ func TestReplicas_everyDeliveryToBoth(t *testing.T) {
 		}
 		urls = append(urls, startTestServer(t, srv)+WebhookPath)
 		procs = append(procs, proc)
+		servers = append(servers, srv)
 	}
 	secret := []byte(serverTestConfig().WebhookSecret)
 	rng := rand.New(rand.NewPCG(2, 200))
@@ -178,7 +180,7 @@ func TestReplicas_everyDeliveryToBoth(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	if !f.waitSettled(time.Minute) {
+	if !f.waitSettled(time.Minute, servers...) {
 		t.Fatal("the fleet did not settle within a minute")
 	}
 	out := f.assertOutcome(t, 2)

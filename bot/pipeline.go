@@ -46,6 +46,10 @@ type PipelineConfig struct {
 	// reviews alone, and the check run shows no Approve button (its
 	// requested_action would go to the App that created the run).
 	ReviewsOnly bool
+	// ReviewSettle is how long a job that took a head over from another
+	// job still at work waits for that job's review to land before
+	// looking for it (DefaultReviewSettle when 0; negative: no wait).
+	ReviewSettle time.Duration
 }
 
 // engine is the pure code the pipeline drives; tests replace parts of it.
@@ -80,6 +84,10 @@ type Pipeline struct {
 	charts *render.ChartFetcher
 	// repos fetches the GitHub repositories remote kustomize bases name.
 	repos *remoteRepos
+	// finished holds, per pull request, the claim of this pipeline's last
+	// finished job: jobs of a pull request run one at a time here, so a run
+	// still carrying it is no other job's at work.
+	finished finishedClaims
 }
 
 // NewPipeline returns a pipeline.
@@ -89,6 +97,9 @@ func NewPipeline(cfg PipelineConfig) *Pipeline {
 	}
 	if cfg.Limits == (render.Limits{}) {
 		cfg.Limits = render.DefaultLimits()
+	}
+	if cfg.ReviewSettle == 0 {
+		cfg.ReviewSettle = DefaultReviewSettle
 	}
 	if cfg.TreeCacheBytes == 0 {
 		cfg.TreeCacheBytes = DefaultTreeCacheBytes
@@ -137,6 +148,8 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 		return fmt.Errorf("waiting for the pull request's previous job: %w", err)
 	}
 	defer unlock()
+	claim := newClaim()
+	defer p.finished.note(job.Key(), claim)
 
 	gh, err := p.cfg.Clients(job.Repo.InstallationID)
 	if err != nil {
@@ -164,8 +177,7 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	if cfgErr != nil {
 		extID, adopt = adopt, ""
 	}
-	claim := newClaim()
-	runs, err := openCheckRuns(ctx, gh, job.Repo, pr.HeadSHA, extID, adopt, claim, p.eng.now())
+	runs, contended, err := openCheckRuns(ctx, gh, job.Repo, pr.HeadSHA, extID, adopt, claim, p.finished.last(job.Key()), p.eng.now())
 	if errors.Is(err, errYielded) {
 		log.InfoContext(ctx, "another replica created a newer check run for this head and reviews it")
 		return nil
@@ -179,6 +191,10 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	}
 
 	rv := &reviewRun{p: p, gh: gh, job: job, pr: pr, runs: runs, log: log, extID: extID, claim: claim}
+	var settled time.Time
+	if contended && p.cfg.ReviewSettle > 0 {
+		settled = time.Now().Add(p.cfg.ReviewSettle)
+	}
 	defer func() { rv.grant.release() }() // the grant is taken later, in trees
 	if cfgErr == nil {
 		err = rv.evaluate(ctx, cfgBytes)
@@ -197,7 +213,7 @@ func (p *Pipeline) Process(ctx context.Context, job Job) error {
 	}
 	err = postReview(ctx, reviewInput{
 		gh: gh, repo: job.Repo, pr: pr, files: rv.files, comments: p.eng.comments(rv.result),
-		botLogin: p.cfg.BotLogin, log: log,
+		botLogin: p.cfg.BotLogin, log: log, notBefore: settled,
 		confirm: func(ctx context.Context) error {
 			_, err := confirmClaim(ctx, gh, job.Repo, pr.HeadSHA, extID, claim, rv.runs)
 			return err

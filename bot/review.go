@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kustoguard/kustoguard/report"
 )
@@ -149,7 +150,18 @@ type reviewInput struct {
 	// confirm, when set, is asked right before posting whether this job
 	// still owns the review; errYielded means a later job took it over.
 	confirm func(ctx context.Context) error
+	// notBefore, when set, is when to look for the review another job
+	// may be posting for this head (see reviewSettle).
+	notBefore time.Time
 }
+
+// DefaultReviewSettle is how long a job that took a head over from another
+// job still at work gives that job's review to land before looking for
+// it. GitHub has no compare-and-swap: the other job may have confirmed its
+// claim just before this one took over, and be posting right now; a look
+// too early misses its comments and repeats them. Only the review waits:
+// the check run is complete by then.
+const DefaultReviewSettle = time.Second
 
 // postReview posts the head's review once: nothing when the bot already
 // reviewed this head (another replica, or a redelivery) or when there is
@@ -158,6 +170,15 @@ type reviewInput struct {
 func postReview(ctx context.Context, in reviewInput) error {
 	if len(in.comments) == 0 {
 		return nil
+	}
+	if wait := time.Until(in.notBefore); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
 	}
 	// Re-read right before posting: another replica may have just posted.
 	reviews, err := in.gh.Reviews(ctx, in.repo, in.pr.Number)

@@ -59,6 +59,8 @@ type CheckRun struct {
 	// slice removes them); nil leaves them as they are.
 	Actions   []CheckAction
 	StartedAt time.Time
+	// CompletedAt is when GitHub recorded the run completed (listing only).
+	CompletedAt time.Time
 }
 
 // CheckOutput is a check run's output. GitHub caps Summary and Text at

@@ -159,13 +159,14 @@ func (c *ghClient) CheckRuns(ctx context.Context, r Repo, sha, name string) ([]C
 
 func fromGitHubCheckRun(cr *github.CheckRun) CheckRun {
 	run := CheckRun{
-		ID:         cr.GetID(),
-		Name:       cr.GetName(),
-		HeadSHA:    cr.GetHeadSHA(),
-		ExternalID: cr.GetExternalID(),
-		Status:     cr.GetStatus(),
-		Conclusion: cr.GetConclusion(),
-		StartedAt:  cr.GetStartedAt().Time,
+		ID:          cr.GetID(),
+		Name:        cr.GetName(),
+		HeadSHA:     cr.GetHeadSHA(),
+		ExternalID:  cr.GetExternalID(),
+		Status:      cr.GetStatus(),
+		Conclusion:  cr.GetConclusion(),
+		StartedAt:   cr.GetStartedAt().Time,
+		CompletedAt: cr.GetCompletedAt().Time,
 	}
 	if o := cr.Output; o != nil {
 		run.Output = &CheckOutput{Title: o.GetTitle(), Summary: o.GetSummary(), Text: o.GetText(), AnnotationsCount: o.GetAnnotationsCount()}
