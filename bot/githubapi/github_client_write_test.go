@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -69,6 +70,13 @@ func TestClient_checkRuns(t *testing.T) {
 	listed, err := f.gh.CheckRuns(ctx, ghTestRepo, ghHeadSHA, CheckName)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// GitHub stamps completed_at as it records the completion.
+	if len(listed) == 1 && (listed[0].CompletedAt.IsZero() || !listed[0].CompletedAt.Equal(r.GetCompletedAt().Time)) {
+		t.Errorf("listed completed_at %v, recorded %v", listed[0].CompletedAt, r.GetCompletedAt())
+	}
+	for i := range listed {
+		listed[i].CompletedAt = time.Time{}
 	}
 	want := []CheckRun{{ID: id, Name: CheckName, HeadSHA: ghHeadSHA, ExternalID: "pr-1", Status: "completed", Conclusion: "failure",
 		Output: &CheckOutput{Title: "1 error", Summary: "sum", Text: "diff", AnnotationsCount: 3}}}
