@@ -27,6 +27,9 @@ const (
 	maxRedirects    = 3
 	fetchTimeout    = 20 * time.Second
 	maxCachedCharts = 256
+	// maxCachedBytes bounds what the cache holds in all: 256 archives of
+	// the largest size would be 4 GiB.
+	maxCachedBytes = 128 << 20
 )
 
 // ChartFetcher fetches allow-listed charts from HTTPS chart repositories
@@ -39,6 +42,9 @@ type ChartFetcher struct {
 	byRef  map[string]string // repo|name|version → sha256 of the archive
 	byHash map[string][]byte
 	order  []string // digests, oldest first, for eviction
+	total  int64    // bytes in byHash
+	// maxBytes bounds total (maxCachedBytes; tests lower it).
+	maxBytes int64
 }
 
 // NewChartFetcher returns a fetcher using client (http.DefaultClient's
@@ -57,7 +63,7 @@ func NewChartFetcher(client *http.Client) *ChartFetcher {
 		}
 		return nil
 	}
-	return &ChartFetcher{client: c, byRef: map[string]string{}, byHash: map[string][]byte{}}
+	return &ChartFetcher{client: c, byRef: map[string]string{}, byHash: map[string][]byte{}, maxBytes: maxCachedBytes}
 }
 
 // allowedSource reports whether src is covered by a prefix of allow. A
@@ -218,9 +224,19 @@ func (f *ChartFetcher) store(key, digest string, data []byte) {
 		return
 	}
 	f.byHash[digest] = data
+	f.total += int64(len(data))
 	f.order = append(f.order, digest)
-	for len(f.order) > maxCachedCharts {
-		delete(f.byHash, f.order[0])
+	// The oldest go first, down to the count and byte bounds; the newest
+	// stays whatever its size (it is within maxArchiveSize).
+	for len(f.order) > 1 && (len(f.order) > maxCachedCharts || f.total > f.maxBytes) {
+		old := f.order[0]
+		f.total -= int64(len(f.byHash[old]))
+		delete(f.byHash, old)
+		for k, d := range f.byRef {
+			if d == old {
+				delete(f.byRef, k)
+			}
+		}
 		f.order = f.order[1:]
 	}
 }

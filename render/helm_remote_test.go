@@ -165,3 +165,26 @@ func TestHelmRemoteChartIsolated(t *testing.T) {
 		t.Errorf("a refused source cost %d requests, want none", n)
 	}
 }
+
+// TestChartFetcher_cacheBoundedInBytes: the archive cache evicts the
+// oldest entries to stay within its byte bound, forgets the references to
+// what it evicted, and keeps the newest.
+func TestChartFetcher_cacheBoundedInBytes(t *testing.T) {
+	f := NewChartFetcher(nil)
+	f.maxBytes = 10 << 10
+	for i := range 8 {
+		f.store(fmt.Sprintf("repo|c|%d", i), fmt.Sprintf("digest-%d", i), make([]byte, 3<<10))
+	}
+	if f.total > f.maxBytes {
+		t.Errorf("cache holds %d bytes, over its bound of %d", f.total, f.maxBytes)
+	}
+	if _, ok := f.cached("repo|c|7"); !ok {
+		t.Error("the newest archive was evicted")
+	}
+	if _, ok := f.cached("repo|c|0"); ok {
+		t.Error("the oldest archive is still cached")
+	}
+	if len(f.byRef) != len(f.byHash) {
+		t.Errorf("%d references for %d archives: evicted archives' references linger", len(f.byRef), len(f.byHash))
+	}
+}
