@@ -14,13 +14,14 @@ import (
 // The values scrubbed from render errors are every Secret input of the
 // files the failing render can have read (secretsFor): those of its
 // kustomizations' directories, and any file its scan parsed; kustomize
-// reads nothing else (it loads root-only). They are: literals of secretGenerator entries and of builtin
-// SecretGenerator configs, the lines and values of their env files, the
-// content and lines of their files, and the data, stringData and
-// encryptedData values of every object whose kind mentions "secret" (any
-// case), wherever it sits in a document (List items included). Each is
-// removed as written, as kustomize may print it (Go-quoted, invalid UTF-8
-// replaced, as decimal bytes) and base64-encoded; data values also decoded.
+// reads nothing else (it loads root-only). They are: literals of
+// secretGenerator entries and of builtin SecretGenerator configs, the
+// lines and values of their env files, the content and lines of their
+// files, and the data, stringData and encryptedData values of every object
+// whose kind mentions "secret" (any case), wherever it sits in a document
+// (List items included). Each is removed as written, as kustomize may
+// print it (Go-quoted, invalid UTF-8 replaced, as decimal bytes) and
+// base64-encoded; data values also decoded.
 
 // minSecretLen is the shortest value scrubbed: shorter ones would blank out
 // common words of the message and carry little of a secret.
