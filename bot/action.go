@@ -32,7 +32,9 @@ type ActionConfig struct {
 	// .github/kustoguard.yml.
 	ConfigPath string
 	// BotLogin is who the token posts as (DefaultActionBotLogin when
-	// empty): only its comments count as approval records and fingerprints.
+	// empty): only its comments count as fingerprints of what was already
+	// commented on. Approval records never count in Actions (see
+	// gateInput).
 	BotLogin string
 	Limits   render.Limits
 	Logger   *slog.Logger

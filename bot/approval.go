@@ -151,12 +151,21 @@ type gateInput struct {
 	need     []checks.Finding
 	fp       string
 	log      *slog.Logger
+	// reviewsOnly is GitHub Actions mode: approvals are the APPROVED
+	// reviews at the head, and records are written for the conversation
+	// but never count. A record there is a comment by github-actions[bot],
+	// which any workflow of the repository with pull-requests: write can
+	// post, so trusting one would let a collaborator's workflow approve
+	// their own change.
+	reviewsOnly bool
 }
 
 // evaluateGate returns the state of the approval gate, recording any new
 // approval (an APPROVED review at head, or the Approve button pressed by an
 // approver) as a bot comment so that it survives pushes that keep the
-// flagged changes.
+// flagged changes. In GitHub Actions (reviewsOnly) an approval is an
+// APPROVED review at the head, and a push asks for it again; its record
+// is still posted, once, but only as the conversation's note.
 func evaluateGate(ctx context.Context, in gateInput) (report.Approval, error) {
 	if len(in.need) == 0 {
 		return report.Approval{}, nil
@@ -175,15 +184,19 @@ func evaluateGate(ctx context.Context, in gateInput) (report.Approval, error) {
 			dismissed[rv.ID] = true
 		}
 	}
-	by := map[string]string{} // lower-cased login → login
+	by := map[string]string{}     // lower-cased login → login
+	recorded := map[string]bool{} // lower-cased logins with a record for fp
 	for _, rec := range approvalRecords(comments, in.botLogin) {
 		if rec.fingerprint != in.fp || strings.EqualFold(rec.user, in.pr.Author) {
 			continue
 		}
+		recorded[strings.ToLower(rec.user)] = true
 		if rec.review != 0 && dismissed[rec.review] {
 			continue // a dismissed review revokes its approval
 		}
-		by[strings.ToLower(rec.user)] = rec.user
+		if !in.reviewsOnly {
+			by[strings.ToLower(rec.user)] = rec.user
+		}
 	}
 
 	who := newApprovers(in.gh, in.repo, in.cfg, in.pr.Author, in.need)
@@ -197,6 +210,10 @@ func evaluateGate(ctx context.Context, in gateInput) (report.Approval, error) {
 		}
 		if !ok {
 			in.log.InfoContext(ctx, "approval ignored: not an approver", "user", user, "review_id", review)
+			return nil
+		}
+		if in.reviewsOnly && recorded[strings.ToLower(user)] {
+			by[strings.ToLower(user)] = user
 			return nil
 		}
 		rec := approvalRecord{fingerprint: in.fp, user: user, review: review}

@@ -254,3 +254,40 @@ func TestProcess_configChange(t *testing.T) {
 		t.Errorf("annotations %+v, want the one config-change", r.annotations)
 	}
 }
+
+// TestApprovalGate_actionsReviewsOnly: in GitHub Actions an approval is an
+// APPROVED review at the head. A record comment by the workflow's bot
+// user, which any workflow of the repository with pull-requests: write can
+// post, approves nothing there (it does for the App, whose bot only the
+// App's key can write as); and a push asks again. (The workflow step test
+// shows the record of a real approval posted once, as a note.)
+func TestApprovalGate_actionsReviewsOnly(t *testing.T) {
+	for _, actions := range []bool{false, true} {
+		h := newHarness(t)
+		h.p.cfg.ReviewsOnly = actions
+		h.setConfig(&checks.Config{Approvers: []checks.Approvers{{Users: []string{"bob"}}}})
+		flagged := rbacFinding("grants get secrets")
+		h.setResult(flagged)
+		forged := approvalComment(approvalRecord{fingerprint: testFingerprint([]checks.Finding{flagged}), user: "bob", review: 1})
+		h.gh.addIssueComment(prNumber, testBot, forged)
+		h.mustProcess(h.job("pull_request", "opened"))
+		if !actions {
+			h.assertRun(headSHA, "success", "Approved by @bob") // the App trusts its own records
+			continue
+		}
+		h.assertRun(headSHA, "action_required", "Approval needed")
+
+		h.gh.addReview(prNumber, "bob", "APPROVED", headSHA)
+		h.mustProcess(h.job("pull_request_review", "submitted"))
+		h.assertRun(headSHA, "success", "Approved by @bob")
+		if n := len(h.gh.ics[prNumber]); n != 1 {
+			t.Errorf("%d issue comments, want 1: a record of bob's approval of this change is there already", n)
+		}
+
+		h.gh.push(prNumber, head2SHA, nil)
+		j := h.job("pull_request", "synchronize")
+		j.HeadSHA = head2SHA
+		h.mustProcess(j)
+		h.assertRun(head2SHA, "action_required", "Approval needed")
+	}
+}

@@ -293,7 +293,7 @@ func (r *reviewRun) evaluate(ctx context.Context, cfgBytes []byte) error {
 	need := checks.NeedingApproval(result.Findings)
 	approval, err := evaluateGate(ctx, gateInput{
 		gh: r.gh, repo: repo, pr: r.pr, job: r.job, cfg: cfg, botLogin: p.cfg.BotLogin,
-		need: need, fp: p.eng.fingerprint(result.Findings), log: r.log,
+		need: need, fp: p.eng.fingerprint(result.Findings), log: r.log, reviewsOnly: p.cfg.ReviewsOnly,
 	})
 	if err != nil {
 		return err
