@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -156,16 +157,61 @@ func ParseConfig(data []byte) (*Config, error) {
 	p := &configParser{}
 	p.top(doc.Content[0], cfg)
 	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
+		// In file order; checks made once the whole file is read (rule ids
+		// against its policies) come last otherwise.
+		idx := make([]int, len(p.errs))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return p.lines[idx[a]] < p.lines[idx[b]] })
+		sorted := make([]error, len(idx))
+		for i, j := range idx {
+			sorted[i] = p.errs[j]
+		}
+		return nil, errors.Join(sorted...)
 	}
 	return cfg, nil
 }
 
 // configParser walks the YAML node tree, collecting errors with lines.
-type configParser struct{ errs []error }
+type configParser struct {
+	errs  []error
+	lines []int // of errs, to list them in file order
+	// ruleRefs are the ids in rules: and approvers: that name no built-in
+	// rule; a policy's name is a rule id too, so they are checked once the
+	// whole file (its policies: wherever they stand) is read.
+	ruleRefs []ruleRef
+}
+
+type ruleRef struct {
+	n   *yaml.Node
+	id  string
+	msg string
+}
+
+// ruleID notes id, met at n, for checkRuleRefs unless it is a built-in rule.
+func (p *configParser) ruleID(n *yaml.Node, id, msg string) {
+	if !knownRule(id) {
+		p.ruleRefs = append(p.ruleRefs, ruleRef{n, id, msg})
+	}
+}
+
+// checkRuleRefs refuses the noted ids that name no policy either.
+func (p *configParser) checkRuleRefs(policies []Policy) {
+	names := map[string]bool{}
+	for _, pol := range policies {
+		names[pol.Name] = true
+	}
+	for _, r := range p.ruleRefs {
+		if !names[r.id] {
+			p.errorf(r.n, "%s", r.msg)
+		}
+	}
+}
 
 func (p *configParser) errorf(n *yaml.Node, format string, args ...any) {
 	p.errs = append(p.errs, fmt.Errorf("line %d: "+format, append([]any{n.Line}, args...)...))
+	p.lines = append(p.lines, n.Line)
 }
 
 // mapping calls fn for each key of a mapping node, refusing duplicates.
@@ -228,6 +274,7 @@ func (p *configParser) top(n *yaml.Node, cfg *Config) {
 			p.errorf(k, "unknown key %q", key)
 		}
 	})
+	p.checkRuleRefs(cfg.Policies)
 }
 
 func (p *configParser) remote(n *yaml.Node) *Remote {
@@ -300,10 +347,7 @@ func (p *configParser) globs(n *yaml.Node, where string) []string {
 func (p *configParser) rules(n *yaml.Node) map[string]RuleConfig {
 	out := map[string]RuleConfig{}
 	p.mapping(n, "rules", func(id string, k, v *yaml.Node) {
-		if !knownRule(id) {
-			p.errorf(k, "rules.%s: unknown rule id", id)
-			return
-		}
+		p.ruleID(k, id, fmt.Sprintf("rules.%s: unknown rule id", id))
 		var rc RuleConfig
 		p.mapping(v, "rules."+id, func(key string, k2, v2 *yaml.Node) {
 			switch key {
@@ -351,9 +395,7 @@ func (p *configParser) approvers(n *yaml.Node) []Approvers {
 			case "rules":
 				a.Rules = p.strings(v, where+".rules")
 				for j, id := range a.Rules {
-					if !knownRule(id) {
-						p.errorf(v.Content[j], "%s.rules: %q: unknown rule id", where, id)
-					}
+					p.ruleID(v.Content[j], id, fmt.Sprintf("%s.rules: %q: unknown rule id", where, id))
 				}
 			case "teams":
 				a.Teams = p.strings(v, where+".teams")

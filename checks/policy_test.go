@@ -169,3 +169,31 @@ func TestWithPolicies_addsOnce(t *testing.T) {
 		t.Errorf("replica-cut rule = %s %s %v %v", last.ID(), last.Severity(), last.NeedsApproval(), last.Kind())
 	}
 }
+
+// TestPolicies_configuredByName: rules: and approvers: name a policy as
+// they name a rule; its severity is overridden, it can be switched off,
+// and its approvers are those its entry names.
+func TestPolicies_configuredByName(t *testing.T) {
+	zero := coreObjects(t, "apps/podinfo.yaml", strings.Replace(podinfoBase, "replicas: 4", "replicas: 0", 1))
+	const policy = `
+policies:
+  - name: replicas-not-zero
+    severity: error
+    approval: true
+    match: {kinds: [Deployment]}
+    expression: "!has(object.spec.replicas) || object.spec.replicas > 0"
+    message: "replicas must be greater than zero"
+`
+	cfg := parsePolicies(t, "rules:\n  replicas-not-zero: {severity: warning}\napprovers:\n  - rules: [replicas-not-zero]\n    users: [alice]\n"+policy)
+	fs := Run(&Input{Overlay: "clusters/prod", Head: zero, Config: cfg}, nil)
+	if len(fs) != 1 || fs[0].Rule != "replicas-not-zero" || fs[0].Severity != Warning || !fs[0].Approval {
+		t.Fatalf("got %+v, want one replicas-not-zero warning that needs approval", fs)
+	}
+	if users, _, configured := cfg.ApproversFor("replicas-not-zero"); !configured || len(users) != 1 || users[0] != "alice" {
+		t.Errorf("approvers of the policy: %v (configured %v), want alice", users, configured)
+	}
+	off := parsePolicies(t, "rules:\n  replicas-not-zero: {enabled: false}\n"+policy)
+	if fs := Run(&Input{Overlay: "clusters/prod", Head: zero, Config: off}, nil); len(fs) != 0 {
+		t.Errorf("a switched-off policy found %+v", fs)
+	}
+}
