@@ -136,9 +136,13 @@ func FuzzParseConfig(f *testing.F) {
 		if cfg.Scope != ScopeChanged && cfg.Scope != ScopeAll {
 			t.Errorf("accepted scope %q", cfg.Scope)
 		}
+		policies := map[string]bool{}
+		for _, p := range cfg.Policies {
+			policies[p.Name] = true
+		}
 		for id := range cfg.Rules {
-			if !knownRule(id) {
-				t.Errorf("accepted rule id %q", id)
+			if !knownRule(id) && !policies[id] {
+				t.Errorf("accepted rule id %q, neither a rule nor a policy of the file", id)
 			}
 		}
 	})

@@ -14,6 +14,11 @@ import (
 
 const schemaPath = "../schema/kustoguard.schema.json"
 
+// parserOnly are the invalid examples the schema cannot refuse, and why.
+var parserOnly = map[string]string{
+	"invalid-policy-rule-ids.yml": "a rule id naming no policy of the file: a schema cannot see the file's policy names",
+}
+
 // TestSchemaAgreesWithParser checks the published JSON Schema against the
 // parser on every example configuration: both accept the valid ones and
 // both refuse the invalid ones. (Duplicate keys and broken YAML are refused
@@ -53,6 +58,12 @@ func TestSchemaAgreesWithParser(t *testing.T) {
 				t.Fatalf("parser: valid=%v, example says %v (%v)", parseErr == nil, wantValid, parseErr)
 			}
 			schemaErr := validateYAML(schema, data)
+			if why, ok := parserOnly[name]; ok {
+				if schemaErr != nil {
+					t.Errorf("the schema refuses %s, which only the parser should (%s): %v", name, why, schemaErr)
+				}
+				return
+			}
 			if (schemaErr == nil) != wantValid {
 				t.Errorf("schema: valid=%v, parser: valid=%v\nschema says: %v\nparser says: %v", schemaErr == nil, wantValid, schemaErr, parseErr)
 			}
