@@ -2,9 +2,6 @@ package checks
 
 import (
 	"context"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,21 +13,13 @@ const promTree = "testdata/schema/prometheus"
 // loadFiles reads a testdata tree into a file map, paths relative to root.
 func loadFiles(t *testing.T, root string) map[string][]byte {
 	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		files[filepath.ToSlash(rel)] = b
-		return nil
-	})
+	tree, err := render.LoadDir(root, render.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, p := range tree.Files() {
+		files[p], _ = tree.ReadFile(p)
 	}
 	return files
 }

@@ -1,9 +1,7 @@
 package render
 
 import (
-	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,21 +20,13 @@ func loadFixture(t testing.TB, dir string) map[string][]byte {
 // paths relative to root.
 func readFiles(t testing.TB, root string) map[string][]byte {
 	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		files[filepath.ToSlash(rel)] = b
-		return nil
-	})
+	tree, err := LoadDir(root, DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, p := range tree.Files() {
+		files[p], _ = tree.ReadFile(p)
 	}
 	return files
 }

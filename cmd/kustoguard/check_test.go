@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,7 +99,7 @@ func TestCheck_usageErrors(t *testing.T) {
 func fakeEngine(t *testing.T, res *checks.Result, got *checks.ReviewInput) checkDeps {
 	t.Helper()
 	return checkDeps{
-		loadDir: loadDirForTest,
+		loadDir: render.LoadDir,
 		loadRev: func(ctx context.Context, repoDir, rev string, lim render.Limits) (*render.Tree, error) {
 			return render.FromFiles(map[string][]byte{"rev": []byte(rev)}, lim)
 		},
@@ -117,32 +116,6 @@ func fakeEngine(t *testing.T, res *checks.Result, got *checks.ReviewInput) check
 		},
 		rules: func() []checks.Rule { return nil },
 	}
-}
-
-func loadDirForTest(root string, lim render.Limits) (*render.Tree, error) {
-	files := map[string][]byte{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == ".git" {
-			return filepath.SkipDir
-		}
-		if d.IsDir() {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		files[filepath.ToSlash(rel)] = b
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return render.FromFiles(files, lim)
 }
 
 func TestCheck_exitCodes(t *testing.T) {
