@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -159,28 +159,30 @@ func ParseConfig(data []byte) (*Config, error) {
 	if len(p.errs) > 0 {
 		// In file order; checks made once the whole file is read (rule ids
 		// against its policies) come last otherwise.
-		idx := make([]int, len(p.errs))
-		for i := range idx {
-			idx[i] = i
+		slices.SortStableFunc(p.errs, func(a, b lineError) int { return a.line - b.line })
+		errs := make([]error, len(p.errs))
+		for i, e := range p.errs {
+			errs[i] = e.err
 		}
-		sort.SliceStable(idx, func(a, b int) bool { return p.lines[idx[a]] < p.lines[idx[b]] })
-		sorted := make([]error, len(idx))
-		for i, j := range idx {
-			sorted[i] = p.errs[j]
-		}
-		return nil, errors.Join(sorted...)
+		return nil, errors.Join(errs...)
 	}
 	return cfg, nil
 }
 
 // configParser walks the YAML node tree, collecting errors with lines.
 type configParser struct {
-	errs  []error
-	lines []int // of errs, to list them in file order
+	errs []lineError
 	// ruleRefs are the ids in rules: and approvers: that name no built-in
 	// rule; a policy's name is a rule id too, so they are checked once the
 	// whole file (its policies: wherever they stand) is read.
 	ruleRefs []ruleRef
+}
+
+// lineError is a configuration error and the line it is on, to list them
+// in file order.
+type lineError struct {
+	line int
+	err  error
 }
 
 type ruleRef struct {
@@ -210,8 +212,7 @@ func (p *configParser) checkRuleRefs(policies []Policy) {
 }
 
 func (p *configParser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, fmt.Errorf("line %d: "+format, append([]any{n.Line}, args...)...))
-	p.lines = append(p.lines, n.Line)
+	p.errs = append(p.errs, lineError{n.Line, fmt.Errorf("line %d: "+format, append([]any{n.Line}, args...)...)})
 }
 
 // mapping calls fn for each key of a mapping node, refusing duplicates.

@@ -46,7 +46,7 @@ var (
 	alwaysTrackOrigins = false
 	// scanClosure is the static pre-scan; tests replace it to show that
 	// the sandbox holds without it.
-	scanClosure = (*Tree).scanFor
+	scanClosure = (*Tree).scan
 )
 
 // Render builds the kustomization in dir as `kustomize build dir` would,

@@ -101,15 +101,11 @@ type scanner struct {
 // loop: remote references, Helm, plugins and KRM functions, paths leaving
 // the tree, symlinks pointing out of it, cycles and alias bombs. It reads
 // kustomizations and plugin configs with kustomize's own types and
-// decoders, so it sees every field the way kustomize does.
-func (t *Tree) scan(dir string) (*scanResult, error) {
-	return t.scanFor(dir, true)
-}
-
-// scanFor is scan; keepParses says whether the tree keeps the resource
-// files it parses for the renders after this one (see maxCachedParse).
-// A render for its YAML stream alone has no use for them.
-func (t *Tree) scanFor(dir string, keepParses bool) (*scanResult, error) {
+// decoders, so it sees every field the way kustomize does. keepParses
+// says whether the tree keeps the resource files the scan
+// parses for the renders after this one (see maxCachedParse); a render for
+// its YAML stream alone has no use for them.
+func (t *Tree) scan(dir string, keepParses bool) (*scanResult, error) {
 	s := &scanner{t: t, rf: newResmapFactory(), res: &scanResult{kusts: map[string]*kustDoc{}}, done: map[string]bool{}, dropParses: !keepParses}
 	k, err := s.dir(dir, "")
 	if err != nil {

@@ -101,7 +101,7 @@ func TestScan_differential(t *testing.T) {
 			for _, v := range append(append([]string{}, remote...), local...) {
 				kust := sh.doc(key, v)
 				tree := treeOf(t, append([]string{"app/kustomization.yaml", kust}, files...)...)
-				_, scanErr := tree.scan("app")
+				_, scanErr := tree.scan("app", true)
 				isRemote := classify(strings.TrimSpace(v)) != refLocal && !strings.HasPrefix(v, " ")
 				if isRemote && scanErr == nil {
 					t.Errorf("%s %q = %q: the scan let a remote reference through", sh.name, key, v)

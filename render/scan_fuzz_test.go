@@ -49,7 +49,7 @@ func FuzzScan(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := tree.scan("app"); err == nil {
+		if _, err := tree.scan("app", true); err == nil {
 			t.Fatalf("the scan allowed %q, which kustomize reads as %q", data, bad)
 		}
 	})
