@@ -197,3 +197,31 @@ policies:
 		t.Errorf("a switched-off policy found %+v", fs)
 	}
 }
+
+// TestParseConfig_policyNameSpellings: only the policy's exact name refers
+// to it from rules: and approvers:, however YAML spells the key.
+func TestParseConfig_policyNameSpellings(t *testing.T) {
+	const policy = "policies:\n  - name: &n no-zero\n    expression: \"true\"\n    message: never\n"
+	tests := []struct {
+		rules string
+		ok    bool
+	}{
+		{"rules: {no-zero: {severity: warning}}\n", true},
+		{"rules: {\"no-zero\": {severity: warning}}\n", true},
+		{"rules: {'no-zero': {severity: warning}}\n", true},
+		{"rules: {\"no\\x2dzero\": {severity: warning}}\n", true}, // a YAML escape of the same name
+		{"rules: {NO-ZERO: {severity: warning}}\n", false},
+		{"rules: {\"no-zero \": {severity: warning}}\n", false},
+		{"rules: {no_zero: {severity: warning}}\n", false},
+		{"rules: {*n : {severity: warning}}\n", false}, // aliases are refused where names stand
+		{"approvers: [{rules: [no-zero], users: [alice]}]\n", true},
+		{"approvers: [{rules: [No-Zero], users: [alice]}]\n", false},
+		{"approvers: [{rules: [*n], users: [alice]}]\n", false},
+	}
+	for _, tt := range tests {
+		_, err := ParseConfig([]byte(policy + tt.rules))
+		if (err == nil) != tt.ok {
+			t.Errorf("%q: accepted %v, want %v (%v)", tt.rules, err == nil, tt.ok, err)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -105,6 +106,77 @@ func TestLoadDir_swappedFileRefused(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "stolen") {
 				t.Errorf("the error quotes the swapped-in content: %v", err)
+			}
+		})
+	}
+}
+
+// TestLoadDir_swappedDirectoryRefused: a directory replaced after the walk
+// by a symlink to a directory out of the tree holding a file of the same
+// name is not followed: the read goes through the tree's os.Root.
+func TestLoadDir_swappedDirectoryRefused(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "outside/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stolen\n")
+	root := filepath.Join(dir, "repo")
+	write(t, filepath.Join(root, "app/kustomization.yaml"), "resources: [cm/cm.yaml]\n")
+	write(t, filepath.Join(root, "app/cm/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n")
+	tree, err := LoadDir(root, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(root, "app/cm")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "outside"), filepath.Join(root, "app/cm")); err != nil {
+		t.Fatal(err)
+	}
+	objs, err := tree.Render(context.Background(), "app")
+	if err == nil {
+		t.Fatalf("rendered %v through a directory swapped for a link out of the tree", objs)
+	}
+	if strings.Contains(err.Error(), "stolen") {
+		t.Errorf("the error quotes the outside file: %v", err)
+	}
+}
+
+// TestLoadDir_spellingsOutOfTheTree: every spelling kustomize accepts for a
+// path out of the tree is refused before any read, and the reads a render
+// does make are of files the walk recorded, never of a name it made up.
+func TestLoadDir_spellingsOutOfTheTree(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "outside.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stolen\n")
+	root := filepath.Join(dir, "repo")
+	write(t, filepath.Join(root, "app/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n")
+	spellings := []string{
+		"../../outside.yaml",
+		"./../../outside.yaml",
+		"cm.yaml/../../../outside.yaml",
+		"..//../outside.yaml",
+		".././../outside.yaml",
+		filepath.Join(dir, "outside.yaml"),
+		"file://" + filepath.Join(dir, "outside.yaml"),
+		`..\..\outside.yaml`,
+		"%2e%2e/%2e%2e/outside.yaml",
+	}
+	for _, sp := range spellings {
+		t.Run(sp, func(t *testing.T) {
+			write(t, filepath.Join(root, "app/kustomization.yaml"), "resources:\n- cm.yaml\n- "+strconv.Quote(sp)+"\n")
+			opened := recordOpens(t)
+			tree, err := LoadDir(root, DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs, err := tree.Render(context.Background(), "app")
+			if err == nil {
+				t.Fatalf("rendered %v", objs)
+			}
+			if strings.Contains(err.Error(), "stolen") {
+				t.Errorf("the error quotes the outside file: %v", err)
+			}
+			for _, p := range opened() {
+				if !tree.has(p) {
+					t.Errorf("opened %q, which the walk never recorded", p)
+				}
 			}
 		})
 	}
